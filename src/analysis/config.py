@@ -1,0 +1,285 @@
+"""Parameters: defaults.yaml, overlaid by <YYYY-MM>.yaml and command-line values, checked by one schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TABLE_NAMES = ("customers", "orders", "payments", "surveys", "complaints", "leads", "lead_events")
+CHECKS = ("empty_file", "missing_sheet", "merged_header", "missing_column", "missing_value",
+          "wrong_type", "unknown_label", "out_of_range", "duplicate_key", "orphan",
+          "future_date", "before_founding", "unknown_column", "missing_table", "unreadable_file")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Company(_Strict):
+    name: str = "示例公司"
+    founded: dt.date = dt.date(2000, 1, 1)
+
+
+class Source(_Strict):
+    file: str
+    sheet: str | None = None
+    header_row: int = Field(1, ge=1)
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030"] = "auto"
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class DataParams(_Strict):
+    raw_dir: str = "data/raw"
+    processed_dir: str = "data/processed"
+    sources: dict[Literal[TABLE_NAMES], Source] = Field(default_factory=dict)  # type: ignore[valid-type]
+    labels: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("labels")
+    @classmethod
+    def _label_keys(cls, value):
+        for key in value:
+            table, _, column = key.partition(".")
+            if table not in TABLE_NAMES or not column:
+                raise ValueError(f"label map keys must look like 'table.column' with a table among "
+                                 f"{', '.join(TABLE_NAMES)}; got '{key}'")
+        return value
+
+
+class ValidationParams(_Strict):
+    severity: dict[Literal[CHECKS], Literal["error", "warning"]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    max_cases_shown: int = Field(5, ge=1, le=1000)
+
+
+class SurveyParams(_Strict):
+    scale: Literal["five_level", "four_level"] = "five_level"
+    scale_labels: dict[str, int] = Field(default_factory=dict)
+    not_applicable: list[str] = Field(default_factory=lambda: ["不适用", "N/A", "NA"])
+    dimensions: list[str] = Field(default_factory=lambda: ["quality", "delivery", "service", "price",
+                                                           "technology", "communication"])
+    dimension_labels: dict[str, str] = Field(default_factory=dict)
+    departments: dict[str, str] = Field(default_factory=dict)
+    response_target: float = Field(0.9, gt=0, le=1)
+    score_target: float = Field(0.8, gt=0, le=1)
+    followup_days: int = Field(15, ge=1)
+    min_answers: int = Field(5, ge=1)
+
+    @property
+    def scale_max(self) -> int:
+        return 5 if self.scale == "five_level" else 4
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not self.dimensions:
+            raise ValueError("survey.dimensions must name at least one dimension")
+        for label, points in self.scale_labels.items():
+            if not 1 <= points <= self.scale_max:
+                raise ValueError(f"survey.scale_labels['{label}'] must be between 1 and "
+                                 f"{self.scale_max} for the {self.scale} scale; got {points}")
+        return self
+
+
+class RunParams(_Strict):
+    notebooks: list[str] = Field(default_factory=lambda: ["data_quality"])
+    workers: int = Field(2, ge=1, le=64)
+    kernel: str = "python3"
+    timeout_seconds: int = Field(900, ge=10)
+
+
+class SiteParams(_Strict):
+    engine: Literal["nbconvert", "quarto"] = "nbconvert"
+    title: str = "客户洞察月报"
+    language: Literal["zh-CN", "en"] = "zh-CN"
+
+
+class ExportParams(_Strict):
+    include_contacts: bool = False
+
+
+class Parameters(_Strict):
+    """Every parameter of the workbench; ``parameters/defaults.yaml`` documents each one."""
+
+    month: str | None = None
+    company: Company = Field(default_factory=Company)
+    data: DataParams = Field(default_factory=DataParams)
+    validation: ValidationParams = Field(default_factory=ValidationParams)
+    survey: SurveyParams = Field(default_factory=SurveyParams)
+    run: RunParams = Field(default_factory=RunParams)
+    site: SiteParams = Field(default_factory=SiteParams)
+    exports: ExportParams = Field(default_factory=ExportParams)
+
+    _root: Path = PrivateAttr(default=Path("."))
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value):
+        if value is not None and not MONTH_RE.match(str(value)):
+            raise ValueError(f"month must be YYYY-MM, e.g. 2026-10; got '{value}'")
+        return value
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    def path(self, relative: str | os.PathLike) -> Path:
+        """Resolve a path from the parameters against the project root."""
+        p = Path(relative)
+        return p if p.is_absolute() else self._root / p
+
+    @property
+    def period_start(self) -> dt.date:
+        year, month = map(int, self.month.split("-"))
+        return dt.date(year, month, 1)
+
+    @property
+    def period_end(self) -> dt.date:
+        """Last day of the report month."""
+        start = self.period_start
+        nxt = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+    def fingerprint(self) -> str:
+        """Canonical JSON of every value, for hashing and the manifest."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+def find_project_root(start: str | os.PathLike | None = None) -> Path:
+    """Return the folder holding ``parameters/defaults.yaml``: $WORKBENCH_HOME, or upwards from ``start``."""
+    env = os.environ.get("WORKBENCH_HOME")
+    if env:
+        return Path(env).resolve()
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "parameters" / "defaults.yaml").is_file():
+            return folder
+    raise ConfigError(f"{here}: no parameters/defaults.yaml here or in any parent folder. "
+                      "Run from inside the project, or set WORKBENCH_HOME to the project folder.")
+
+
+def last_complete_month(today: dt.date | None = None) -> str:
+    """The month before ``today``'s month, as YYYY-MM."""
+    today = today or dt.date.today()
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``key.path=value``; the value is read as YAML (numbers, booleans, lists)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"-p {text}: a parameter must be written key.path=value, "
+                          "e.g. -p survey.response_target=0.85")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def load_parameters(month: str | None = None, overrides: dict[str, Any] | list[str] | None = None,
+                    root: str | os.PathLike | None = None) -> Parameters:
+    """Load and validate the parameters for ``month``.
+
+    Parameters
+    ----------
+    month : YYYY-MM or None
+        Report month; None means the value in the files or, failing that, the last
+        complete month.
+    overrides : {"key.path": value} or ["key.path=value", ...]
+        Command-line values, applied last.
+    root : project folder; found from the working directory when None.
+
+    Raises
+    ------
+    ConfigError
+        naming the key path, the file that set it, the value and what is expected.
+    """
+    root = Path(root).resolve() if root else find_project_root()
+    layers: list[tuple[str, dict]] = [("parameters/defaults.yaml", _read_yaml(root / "parameters" / "defaults.yaml"))]
+    if isinstance(overrides, list):
+        overrides = dict(parse_override(item) for item in overrides)
+    cli = {}
+    for key, value in (overrides or {}).items():
+        _set_path(cli, key.split("."), value)
+    month = month or cli.get("month") or layers[0][1].get("month") or last_complete_month()
+    if not MONTH_RE.match(str(month)):
+        raise ConfigError(f"month must be YYYY-MM, e.g. 2026-10. Got '{month}'.")
+    month_file = root / "parameters" / f"{month}.yaml"
+    if month_file.is_file():
+        layers.append((f"parameters/{month}.yaml", _read_yaml(month_file)))
+    layers.append(("the command line (-p)", cli))
+    merged: dict = {}
+    for _, layer in layers:
+        merged = _deep_merge(merged, layer)
+    merged["month"] = str(month)
+    try:
+        params = Parameters.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, layers)) from None
+    params._root = root
+    return params
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise ConfigError(f"{path}: parameter file not found. Restore parameters/defaults.yaml from the project.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc}). Fix the indentation or quoting at that line.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must hold key: value pairs at the top level. Got {type(data).__name__}.")
+    return data
+
+
+def _set_path(tree: dict, keys: list[str], value: Any) -> None:
+    for key in keys[:-1]:
+        tree = tree.setdefault(key, {})
+        if not isinstance(tree, dict):
+            raise ConfigError(f"-p {'.'.join(keys)}: '{key}' is a value, not a group of parameters.")
+    tree[keys[-1]] = value
+
+
+def _deep_merge(base: dict, overlay: dict) -> dict:
+    out = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _format_validation_error(exc: ValidationError, layers: list[tuple[str, dict]]) -> str:
+    lines = [f"{len(exc.errors())} parameter error(s):"]
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        where = "the parameters"
+        for name, layer in reversed(layers):
+            node: Any = layer
+            for part in loc:
+                if isinstance(node, dict) and part in node:
+                    node = node[part]
+                else:
+                    break
+            else:
+                where = name
+                break
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known parameter. Check the spelling against parameters/defaults.yaml"
+        elif err["type"] == "literal_error":
+            msg = f"must be {err['ctx']['expected']}"
+        got = err.get("input")
+        got_text = "" if err["type"] in ("extra_forbidden", "missing") or isinstance(got, dict) else f" Got {got!r}."
+        lines.append(f"  {where} [key path: '{'/'.join(loc)}']: {msg}.{got_text}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Data layer: canonical tables, readers, mapping, validation, processed store, demo data."""

@@ -1,0 +1,322 @@
+"""Processed tables: raw files -> validated Parquet in data/processed/, atomic, reused while inputs are unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..config import Parameters
+from ..errors import DataError
+from .readers import open_source
+from .schema import TABLES, Table
+from .validate import Collector, Issue, TableInfo, ValidationReport, coerce_chunk, resolve_headers
+
+CURRENT = "CURRENT"
+_ARROW = {"string": pa.string(), "category": pa.string(), "float": pa.float64(), "int": pa.int64(),
+          "date": pa.timestamp("ns"), "datetime": pa.timestamp("ns"), "bool": pa.bool_()}
+_DATE_COLUMN = {"orders": "order_date", "payments": "due_date", "surveys": "sent_date",
+                "complaints": "received_at", "leads": "created_date", "lead_events": "event_date"}
+
+
+class Tables:
+    """The validated canonical tables of one load, read lazily from Parquet."""
+
+    def __init__(self, folder: Path, report: ValidationReport, params: Parameters, reused: bool):
+        self.folder, self.report, self.params, self.reused = folder, report, params, reused
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n in TABLES if (self.folder / f"{n}.parquet").is_file()]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def path(self, name: str) -> Path:
+        """Parquet file of a table, for DuckDB queries over large tables."""
+        return self.folder / f"{name}.parquet"
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            if name not in self:
+                raise KeyError(name)
+            frame = pd.read_parquet(self.path(name))
+            self._cache[name] = frame.drop(columns=["source_row"])
+        return self._cache[name]
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self[name] if name in self else None
+
+    def require(self, name: str, needed_for: str) -> pd.DataFrame:
+        """Return a table, or raise DataError saying which analysis needs it and how to supply it."""
+        if name in self:
+            return self[name]
+        source = self.params.data.sources.get(name)
+        where = f"{self.params.data.raw_dir}/{source.file}" if source else f"data.sources.{name}"
+        why = self.report.missing.get(name, "it is not configured")
+        raise DataError(f"{needed_for} needs the {name} table ({TABLES[name].description}), "
+                        f"which is absent: {why}. Put the export at {where} or set data.sources.{name} "
+                        "in parameters/defaults.yaml.")
+
+
+def prepare_tables(params: Parameters, force: bool = False,
+                   progress: Callable[[str], None] | None = None, today: dt.date | None = None) -> Tables:
+    """Read, map and validate the raw files; write the canonical tables atomically.
+
+    A previous load is reused while the raw files' hashes, the parameters that shape
+    the tables, and the data-layer code are unchanged (``force`` loads again).
+
+    Raises
+    ------
+    DataError
+        with every error of every file in ``.issues``; nothing is written then, and
+        the previous processed tables stay as they were.
+    """
+    say = progress or (lambda _msg: None)
+    processed = params.path(params.data.processed_dir)
+    processed.mkdir(parents=True, exist_ok=True)
+    hashes = _source_hashes(params)
+    key = _load_key(params, hashes)
+    folder = processed / f"tables-{key[:16]}"
+    if not force and (folder / "_SUCCESS").is_file():
+        _point_current(processed, folder.name)
+        report = ValidationReport.from_dict(json.loads((folder / "report.json").read_text("utf-8")))
+        say(f"data unchanged since the last load: reusing {folder.relative_to(params.root)}")
+        return Tables(folder, report, params, reused=True)
+
+    staging = processed / f".staging-{key[:16]}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        report = _load_all(params, staging, hashes, say, today or dt.date.today())
+        if report.errors:
+            n = sum(i.count for i in report.errors)
+            raise DataError(f"{len(report.errors)} check(s) failed on {n} row(s); nothing was written.\n"
+                            + report.format(), report.issues)
+        (staging / "report.json").write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+        (staging / "_SUCCESS").write_text(key, "utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _point_current(processed, folder.name)
+    _remove_old(processed, keep=folder.name)
+    return Tables(folder, report, params, reused=False)
+
+
+def validate_sources(params: Parameters, today: dt.date | None = None) -> ValidationReport:
+    """Validate the raw files and return the report, writing nothing to data/processed."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="workbench-validate-") as tmp:
+        return _load_all(params, Path(tmp), _source_hashes(params), lambda _m: None, today or dt.date.today())
+
+
+def current_tables(params: Parameters) -> Tables | None:
+    """The last successful load, without checking the raw files (None when there is none)."""
+    processed = params.path(params.data.processed_dir)
+    pointer = processed / CURRENT
+    if not pointer.is_file():
+        return None
+    folder = processed / pointer.read_text("utf-8").strip()
+    if not (folder / "_SUCCESS").is_file():
+        return None
+    report = ValidationReport.from_dict(json.loads((folder / "report.json").read_text("utf-8")))
+    return Tables(folder, report, params, reused=True)
+
+
+def source_path(params: Parameters, name: str) -> Path | None:
+    """The raw file of a table: the configured file or, when it is absent, a .csv of the same name."""
+    source = params.data.sources.get(name)
+    if source is None:
+        return None
+    path = params.path(params.data.raw_dir) / source.file
+    if not path.is_file() and path.suffix.lower() != ".csv" and path.with_suffix(".csv").is_file():
+        return path.with_suffix(".csv")
+    return path
+
+
+# ----------------------------------------------------------------------------- internals
+
+def _load_all(params: Parameters, out: Path, hashes: dict, say, today: dt.date) -> ValidationReport:
+    report = ValidationReport()
+    for name, table in TABLES.items():
+        source = params.data.sources.get(name)
+        path = source_path(params, name)
+        if path is None or not path.is_file():
+            where = f"{params.data.raw_dir}/{source.file}" if source else f"data.sources.{name} is not set"
+            if table.required:
+                report.issues.append(Issue("error", "missing_table", name, source.file if source else name, None, None,
+                                           "", "", detail=f"{where}: the required {name} table is missing "
+                                           f"({table.description}). Export it to that path, or set "
+                                           f"data.sources.{name}.file in parameters/defaults.yaml."))
+            else:
+                report.missing[name] = f"no file at {where}"
+            continue
+        say(f"reading {name}: {path.name}")
+        started = time.perf_counter()
+        info, issues = _load_table(table, path, source, params, out, hashes[name], today)
+        report.issues += issues
+        if info:
+            report.tables[name] = info
+            say(f"  {info.rows:,} rows in {time.perf_counter() - started:.1f}s")
+    if not report.errors:
+        report.issues += _cross_checks(params, out, report)
+    return report
+
+
+def _load_table(table: Table, path: Path, source, params: Parameters, out: Path, sha: str, today):
+    try:
+        raw = open_source(path, source.sheet, source.header_row, source.encoding)
+    except DataError as exc:
+        check = getattr(exc, "check", "empty_file")
+        return None, [Issue("error", check, table.name, path.name, source.sheet, None, "", "", detail=str(exc))]
+    collector = Collector(params, table, raw)
+    found = resolve_headers(table, raw, params, collector)
+    if any(i.severity == "error" for i in collector.issues.values()):
+        return None, list(collector.issues.values())
+    columns = [c for c in table.columns if c.name in found]
+    schema_fields = [pa.field("source_row", pa.int64())] + [pa.field(c.name, _ARROW[c.dtype]) for c in columns]
+    if table.dynamic_float_columns:
+        schema_fields += [pa.field(d, pa.float64()) for d in params.survey.dimensions if d in found]
+    schema = pa.schema(schema_fields)
+    rows = 0
+    first = last = None
+    date_col = _DATE_COLUMN.get(table.name)
+    try:
+        with pq.ParquetWriter(out / f"{table.name}.parquet", schema, compression="zstd") as writer:
+            for chunk in raw.chunks():
+                typed = coerce_chunk(table, chunk, found, params, collector, today)
+                rows += len(typed)
+                if date_col in typed:
+                    lo, hi = typed[date_col].min(), typed[date_col].max()
+                    first = lo if first is None or (pd.notna(lo) and lo < first) else first
+                    last = hi if last is None or (pd.notna(hi) and hi > last) else last
+                writer.write_table(pa.Table.from_pandas(typed[schema.names], schema=schema, preserve_index=False))
+    except DataError as exc:  # a csv that breaks part-way (encoding, field count)
+        return None, [*collector.issues.values(),
+                      Issue("error", exc.check, table.name, path.name, raw.sheet, None, "", "", detail=str(exc))]
+    if rows == 0:
+        severity = "error" if table.required else "warning"
+        collector.issues[("empty_file", None)] = Issue(
+            severity, "empty_file", table.name, path.name, raw.sheet, None, "", "",
+            detail=f"{raw.where}: the {table.name} table has a header row but no data rows. "
+                   + ("Export the table with its rows." if table.required else
+                      "The analyses that use it are left out until it has rows."))
+    fmt = lambda t: None if t is None or pd.isna(t) else str(pd.Timestamp(t).date())
+    info = TableInfo(table.name, path.name, raw.sheet, rows, [found[c] for c in found], list(found), sha,
+                     raw.encoding, fmt(first), fmt(last))
+    return info, list(collector.issues.values())
+
+
+def _cross_checks(params: Parameters, folder: Path, report: ValidationReport) -> list[Issue]:
+    """Duplicate keys and orphans, with DuckDB over the staged Parquet so memory stays bounded."""
+    import duckdb
+
+    issues = []
+    n_cases = params.validation.max_cases_shown
+    con = duckdb.connect()
+    try:
+        for name, info in report.tables.items():
+            table = TABLES[name]
+            src = (folder / f"{name}.parquet").as_posix()
+            sheet = info.sheet
+            if table.key:
+                total = con.execute(
+                    f"SELECT count(*) FROM (SELECT {table.key} FROM read_parquet(?) WHERE {table.key} IS NOT NULL "
+                    f"GROUP BY 1 HAVING count(*) > 1)", [src]).fetchone()[0]
+                if total:
+                    cases = con.execute(
+                        f"""SELECT k, first_row, rows FROM (
+                              SELECT {table.key} AS k, min(source_row) AS first_row,
+                                     list(source_row ORDER BY source_row) AS rows
+                              FROM read_parquet(?) WHERE {table.key} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)
+                            ORDER BY first_row LIMIT {n_cases}""", [src]).fetchall()
+                    header = _header_of(info, table, table.key)
+                    issue = Issue(_severity(params, "duplicate_key"), "duplicate_key", name, info.file, sheet, header,
+                                  f"{table.key} must be unique; the same value is in rows "
+                                  + "; ".join(f"{k}: {', '.join(map(str, rows[:5]))}" for k, _, rows in cases),
+                                  "Delete the repeated row or give it its own number.", count=int(total))
+                    issue.cases = [(int(rows[1]), str(k)) for k, _, rows in cases]
+                    issues.append(issue)
+            for col in table.columns:
+                if not col.references or col.name not in info.canonical:
+                    continue
+                parent, parent_col = col.references.split(".")
+                if parent not in report.tables:
+                    continue
+                psrc = (folder / f"{parent}.parquet").as_posix()
+                query = (f"FROM read_parquet(?) c ANTI JOIN read_parquet(?) p ON c.{col.name} = p.{parent_col} "
+                         f"WHERE c.{col.name} IS NOT NULL")
+                total = con.execute(f"SELECT count(*) {query}", [src, psrc]).fetchone()[0]
+                if total:
+                    cases = con.execute(f"SELECT c.source_row, c.{col.name} {query} ORDER BY 1 LIMIT {n_cases}",
+                                        [src, psrc]).fetchall()
+                    pinfo = report.tables[parent]
+                    issue = Issue(_severity(params, "orphan"), "orphan", name, info.file, sheet,
+                                  _header_of(info, table, col.name),
+                                  f"{col.name} must exist in the {parent} table ({pinfo.file})",
+                                  f"Add it to {pinfo.file} or correct the number.", count=int(total))
+                    issue.cases = [(int(r), str(v)) for r, v in cases]
+                    issues.append(issue)
+    finally:
+        con.close()
+    return issues
+
+
+def _header_of(info: TableInfo, table: Table, canonical: str) -> str:
+    for header, name in zip(info.columns, info.canonical):
+        if name == canonical:
+            return header
+    return canonical
+
+
+def _severity(params: Parameters, check: str) -> str:
+    return params.validation.severity.get(check, "error")
+
+
+def _source_hashes(params: Parameters) -> dict[str, str]:
+    hashes = {}
+    for name in params.data.sources:
+        path = source_path(params, name)
+        hashes[name] = f"{path.name}:{_sha256(path)}" if path.is_file() else "absent"
+    return hashes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_key(params: Parameters, hashes: dict) -> str:
+    code = hashlib.sha256()
+    for file in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(file.read_bytes())
+    shaping = params.model_dump(mode="json", include={"company", "data", "validation", "survey"})
+    blob = json.dumps({"hashes": hashes, "params": shaping, "code": code.hexdigest()}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _point_current(processed: Path, name: str) -> None:
+    tmp = processed / f".{CURRENT}.{os.getpid()}"
+    tmp.write_text(name, "utf-8")
+    os.replace(tmp, processed / CURRENT)
+
+
+def _remove_old(processed: Path, keep: str) -> None:
+    for old in processed.glob("tables-*"):
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
