@@ -1,3 +1,26 @@
-"""Customer Insight Workbench: analyses of a marketing department's customer data."""
+"""Customer Insight Workbench: analyses of a marketing department's customer data.
+
+The short public list; everything else is internal to its module.
+"""
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from .config import Parameters, load_parameters  # noqa: E402
+from .data.demo import generate_demo_data  # noqa: E402
+from .data.schema import TABLES  # noqa: E402
+from .data.store import Tables, prepare_tables, validate_sources  # noqa: E402
+from . import charts  # noqa: E402
+from .errors import (ConfigError, DataError, NotebookError, PublishError, SiteError,  # noqa: E402
+                     WorkbenchError)
+
+
+def load_tables(params: Parameters) -> Tables:
+    """The validated canonical tables for ``params`` (loaded from data/raw only when it changed)."""
+    return prepare_tables(params)
+
+
+__all__ = ["__version__", "Parameters", "load_parameters", "load_tables", "prepare_tables", "validate_sources",
+           "Tables", "TABLES", "generate_demo_data", "WorkbenchError", "ConfigError", "DataError",
+           "NotebookError", "SiteError", "PublishError"]

@@ -24,7 +24,7 @@ from .validate import Collector, Issue, TableInfo, ValidationReport, coerce_chun
 CURRENT = "CURRENT"
 _ARROW = {"string": pa.string(), "category": pa.string(), "float": pa.float64(), "int": pa.int64(),
           "date": pa.timestamp("ns"), "datetime": pa.timestamp("ns"), "bool": pa.bool_()}
-_DATE_COLUMN = {"orders": "order_date", "payments": "due_date", "surveys": "sent_date",
+_DATE_COLUMN = {"orders": "order_date", "payments": "paid_date", "surveys": "sent_date",
                 "complaints": "received_at", "leads": "created_date", "lead_events": "event_date"}
 
 

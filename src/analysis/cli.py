@@ -1,0 +1,168 @@
+"""The ``workbench`` command: demo-data, validate, run, build-site, publish, serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import WorkbenchError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 failure, 2 a user's mistake)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug of ours: show everything
+        traceback.print_exc()
+        print("error: unexpected failure (exit 1). Please report it with the text above.", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="workbench", description="Customer Insight Workbench: "
+                                "monthly customer analyses rendered as an offline report site.")
+    p.add_argument("--version", action="version", version=f"workbench {__version__}")
+    p.add_argument("--project", type=Path, default=None, help="project folder (default: found from the "
+                   "working directory, or $WORKBENCH_HOME)")
+    sub = p.add_subparsers(title="commands")
+
+    def params_args(sp):
+        sp.add_argument("--month", help="report month YYYY-MM (default: the last complete month)")
+        sp.add_argument("-p", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a parameter, e.g. -p survey.response_target=0.85 (repeatable)")
+
+    sp = sub.add_parser("demo-data", help="write realistic demo files to data/raw/")
+    sp.add_argument("--customers", type=int, default=600)
+    sp.add_argument("--months", type=int, default=24)
+    sp.add_argument("--seed", type=int, default=42)
+    sp.add_argument("--leads", type=int, default=None, help="lead register size (default 5 per customer)")
+    sp.add_argument("--end-month", help="last month of history (default: the last complete month)")
+    sp.add_argument("--format", choices=["auto", "xlsx", "csv"], default="auto",
+                    help="auto: xlsx unless a table passes Excel's row limit")
+    sp.set_defaults(func=_demo_data)
+
+    sp = sub.add_parser("validate", help="check the raw files and print every error and warning (exit 2 on errors)")
+    params_args(sp)
+    sp.set_defaults(func=_validate)
+
+    sp = sub.add_parser("run", help="load, validate, execute the notebooks and build the site")
+    params_args(sp)
+    sp.add_argument("--force", action="store_true", help="re-execute notebooks even when nothing changed")
+    sp.add_argument("--no-site", action="store_true", help="do not rebuild the site after the run")
+    sp.add_argument("--executor", choices=["local", "dask"], default="local",
+                    help="local process pool (default) or a Dask distributed cluster")
+    sp.add_argument("--scheduler", help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786")
+    sp.set_defaults(func=_run)
+
+    sp = sub.add_parser("build-site", help="build reports/site/ from the runs in reports/runs/")
+    params_args(sp)
+    sp.set_defaults(func=_build_site)
+
+    sp = sub.add_parser("publish", help="copy the site atomically to the intranet folder")
+    params_args(sp)
+    sp.add_argument("--to", required=True, type=Path, help="target folder (e.g. the intranet share)")
+    sp.set_defaults(func=_publish)
+
+    sp = sub.add_parser("serve", help="preview the site on http://127.0.0.1:PORT/")
+    params_args(sp)
+    sp.add_argument("--port", type=int, default=8000)
+    sp.set_defaults(func=_serve)
+    return p
+
+
+def _params(args):
+    from .config import load_parameters
+
+    return load_parameters(month=getattr(args, "month", None), overrides=getattr(args, "overrides", []),
+                           root=args.project)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _demo_data(args) -> int:
+    from .config import find_project_root, load_parameters
+    from .data.demo import generate_demo_data
+
+    root = args.project or find_project_root()
+    params = load_parameters(root=root)
+    out = params.path(params.data.raw_dir)
+    started = time.perf_counter()
+    result = generate_demo_data(out, customers=args.customers, months=args.months, seed=args.seed,
+                                leads=args.leads, end_month=args.end_month, fmt=args.format, progress=_say)
+    for name, path in result.files.items():
+        _say(f"  {name:<12} {result.rows.get(name, 0):>10,} rows  {path.relative_to(params.root)}")
+    _say(f"demo data written to {out.relative_to(params.root)} in {time.perf_counter() - started:.1f}s "
+         f"(planted effects: {result.truth_dir.relative_to(params.root)}/truth.json)")
+    return 0
+
+
+def _validate(args) -> int:
+    from .data.store import validate_sources
+
+    params = _params(args)
+    report = validate_sources(params)
+    for name, info in report.tables.items():
+        _say(f"  {name:<12} {info.rows:>10,} rows  {info.file}" + (f" [{info.sheet}]" if info.sheet else ""))
+    for name, why in report.missing.items():
+        _say(f"  {name:<12} {'absent':>10}  {why}")
+    _say(report.format())
+    return 2 if report.errors else 0
+
+
+def _run(args) -> int:
+    from .runner import run_month
+
+    params = _params(args)
+    result = run_month(params, overrides=args.overrides, force=args.force, progress=_say,
+                       executor=args.executor, scheduler=args.scheduler)
+    if not args.no_site:
+        from .site import build_site
+
+        site = build_site(params, progress=_say)
+        _say(f"site: {site / 'index.html'}")
+    _say(f"run {params.month} done in {result.seconds:.1f}s: {result.summary()}")
+    return 0
+
+
+def _build_site(args) -> int:
+    from .site import build_site
+
+    site = build_site(_params(args), progress=_say)
+    _say(f"site: {site / 'index.html'}")
+    return 0
+
+
+def _publish(args) -> int:
+    from .publish import publish_site
+
+    target = publish_site(_params(args), args.to, progress=_say)
+    _say(f"published to {target}")
+    return 0
+
+
+def _serve(args) -> int:
+    from .publish import serve_site
+
+    serve_site(_params(args), port=args.port, progress=_say)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Notebook display helpers: escaped tables and prose, figures, masked personal data, headline figures."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from .charts import use_style
+from .config import Parameters
+from .privacy import mask_personal, mask_text
+
+HEADLINE_MIME = "application/vnd.workbench.headlines+json"
+
+def show(frame: pd.DataFrame, caption: str | None = None, index: bool = False, digits: int = 1) -> None:
+    """Display a table; every cell is HTML-escaped and personal data in free text is masked."""
+    from IPython.display import HTML, display
+
+    shown = mask_personal(frame, [])
+    body = shown.to_html(index=index, escape=True, na_rep="—", classes="wb-table", border=0,
+                         float_format=lambda v: f"{v:,.{digits}f}")
+    cap = f"<p class='wb-caption'>{html.escape(caption)}</p>" if caption else ""
+    display(HTML(cap + body))
+
+
+def say(template: str, **values) -> None:
+    """Display Markdown prose; ``{name}`` fields are filled with escaped values."""
+    from IPython.display import Markdown, display
+
+    safe = {k: html.escape(mask_text(str(v))) for k, v in values.items()}
+    display(Markdown(template.format(**safe)))
+
+
+def show_figure(fig) -> None:
+    """Display a matplotlib figure as an embedded PNG and close it."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"))
+
+
+def record_headlines(report: str, items: list[dict]) -> None:
+    """Record the report's headline figures for the site index.
+
+    ``items``: [{"label": ..., "value": number or text, "format": "{:,.0f}", "status": "ok"|"warn"|"bad"}]
+    """
+    from IPython.display import display
+
+    clean = []
+    for item in items:
+        value = item["value"]
+        if hasattr(value, "item"):
+            value = value.item()
+        clean.append({"label": str(item["label"]), "value": value, "format": item.get("format", "{}"),
+                      "status": item.get("status", "ok")})
+    display({HEADLINE_MIME: {"report": report, "items": clean}}, raw=True)

@@ -1,0 +1,273 @@
+"""Runner: execute the report notebooks with papermill, in parallel, skipping unchanged ones; write the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from ._files import swap_in
+from .config import Parameters
+from .data.store import prepare_tables
+from .errors import ConfigError, NotebookError
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class NotebookResult:
+    """Outcome of one notebook in one run."""
+
+    name: str
+    outcome: str  # ok, skipped, failed
+    seconds: float
+    fingerprint: str
+    outputs: list[str] = field(default_factory=list)
+    error: str | None = None
+    cell: int | None = None
+
+
+@dataclass
+class RunResult:
+    month: str
+    folder: Path
+    seconds: float
+    notebooks: list[NotebookResult]
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for nb in self.notebooks:
+            counts[nb.outcome] = counts.get(nb.outcome, 0) + 1
+        return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+
+
+def run_month(params: Parameters, overrides: list[str] | dict | None = None, force: bool = False,
+              progress: Callable[[str], None] | None = None, executor: str = "local",
+              scheduler: str | None = None) -> RunResult:
+    """Load and validate the data, execute every notebook for ``params.month``, write the run folder.
+
+    The run is written to a staging folder and moved to ``reports/runs/<month>/``
+    only when every notebook succeeded; a failure leaves the previous run (and the
+    site built from it) untouched and keeps the failed notebooks in
+    ``reports/runs/<month>.failed/`` for inspection.
+
+    Raises
+    ------
+    DataError : the data failed validation (nothing executed).
+    NotebookError : a cell failed; the message names notebook, cell and exception.
+    """
+    say = progress or (lambda _m: None)
+    started = time.perf_counter()
+    overrides = _as_dict(overrides)
+    notebooks = _notebook_paths(params)
+    tables = prepare_tables(params, progress=say)
+    runs = params.root / "reports" / "runs"
+    final = runs / params.month
+    previous = _read_manifest(final)
+    staging = runs / f".{params.month}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    code_hash = _code_hash()
+    inputs = {name: info.sha256 for name, info in tables.report.tables.items()}
+    results: list[NotebookResult] = []
+    todo = []
+    try:
+        for name, path in notebooks.items():
+            fp = _fingerprint(path, params, inputs, code_hash, overrides)
+            old = (previous or {}).get("notebooks", {}).get(name)
+            if (not force and old and old["outcome"] in ("ok", "skipped") and old["fingerprint"] == fp
+                    and all((final / o).is_file() for o in old["outputs"])):
+                for output in old["outputs"]:
+                    shutil.copy2(final / output, staging / output)
+                results.append(NotebookResult(name, "skipped", 0.0, fp, old["outputs"]))
+                say(f"[skip] {name}: inputs, parameters and code unchanged since the last good run")
+            else:
+                todo.append((name, path, fp))
+        say(f"executing {len(todo)} notebook(s) for {params.month} "
+            f"({'dask ' + str(scheduler) if executor == 'dask' else f'{params.run.workers} worker(s)'})")
+        results += _execute_all(todo, params, overrides, staging, say, executor, scheduler)
+        failed = [r for r in results if r.outcome == "failed"]
+        manifest = _manifest(params, overrides, tables, results, started, code_hash)
+        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+        if failed:
+            dest = runs / f"{params.month}.failed"
+            shutil.rmtree(dest, ignore_errors=True)
+            os.replace(staging, dest)
+            first = failed[0]
+            raise NotebookError(f"notebook {first.name}.ipynb failed at cell {first.cell}: {first.error}\n"
+                                f"The executed notebook is in {dest.relative_to(params.root)}/{first.name}.ipynb; "
+                                "the previous run and the site were left as they were.")
+        swap_in(staging, final)
+        shutil.rmtree(runs / f"{params.month}.failed", ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    order = list(notebooks)
+    results.sort(key=lambda r: order.index(r.name))
+    return RunResult(params.month, final, time.perf_counter() - started, results)
+
+
+def execute_notebook(name: str, path: str, output_dir: str, month: str, overrides: dict, kernel: str,
+                     timeout: int, cwd: str, root: str) -> dict:
+    """Execute one notebook with papermill (runs in a worker process); never raises."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    os.environ["WORKBENCH_HOME"] = root  # the kernel inherits it: the notebook loads this project's parameters
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+    started = time.perf_counter()
+    out = Path(output_dir) / f"{name}.ipynb"
+    before = set(os.listdir(output_dir))
+    try:
+        pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
+                                                        "output_dir": output_dir},
+                            kernel_name=kernel, cwd=cwd, execution_timeout=timeout, progress_bar=False,
+                            log_output=False, request_save_on_cell_execute=False)
+        outcome, error, cell = "ok", None, None
+    except PapermillExecutionError as exc:
+        outcome, cell = "failed", exc.exec_count
+        error = f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, timeout, missing kernel...
+        outcome, error, cell = "failed", f"{type(exc).__name__}: {exc}", None
+    # a notebook's files in the run folder start with its name (notebooks run side by side)
+    produced = sorted(p for p in set(os.listdir(output_dir)) - before - {f"{name}.ipynb"} if p.startswith(name))
+    outputs = [f"{name}.ipynb"] + produced
+    return {"name": name, "outcome": outcome, "seconds": time.perf_counter() - started, "error": error,
+            "cell": cell, "outputs": outputs if out.is_file() else outputs[1:]}
+
+
+# ----------------------------------------------------------------------------- internals
+
+def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> list[NotebookResult]:
+    if not todo:
+        return []
+    cwd = str(params.root / "notebooks")
+    jobs = {name: dict(name=name, path=str(path), output_dir=str(staging), month=params.month,
+                       overrides=overrides, kernel=params.run.kernel, timeout=params.run.timeout_seconds, cwd=cwd,
+                       root=str(params.root))
+            for name, path, _ in todo}
+    fps = {name: fp for name, _, fp in todo}
+    results = []
+
+    def record(done: dict, i: int):
+        r = NotebookResult(done["name"], done["outcome"], done["seconds"], fps[done["name"]], done["outputs"],
+                           done["error"], done["cell"])
+        mark = "ok" if r.outcome == "ok" else "FAILED"
+        say(f"[{i}/{len(todo)}] {r.name}: {mark} in {r.seconds:.1f}s" + (f" ({r.error})" if r.error else ""))
+        results.append(r)
+
+    if executor == "dask":
+        from .distributed import run_on_dask
+
+        for i, done in enumerate(run_on_dask(scheduler, execute_notebook, list(jobs.values())), 1):
+            record(done, i)
+        return results
+    if executor != "local":
+        raise ConfigError(f"--executor must be local or dask. Got '{executor}'.")
+    workers = min(params.run.workers, len(todo))
+    if workers == 1:
+        for i, job in enumerate(jobs.values(), 1):
+            say(f"  running {job['name']} ...")
+            record(execute_notebook(**job), i)
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(execute_notebook, **job) for job in jobs.values()]
+        for i, future in enumerate(as_completed(futures), 1):
+            record(future.result(), i)
+    return results
+
+
+def _notebook_paths(params: Parameters) -> dict[str, Path]:
+    folder = params.root / "notebooks"
+    paths = {}
+    for name in params.run.notebooks:
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            known = ", ".join(sorted(p.stem for p in folder.glob("*.ipynb")))
+            raise ConfigError(f"parameters [key path: 'run/notebooks']: notebook '{name}' not found in "
+                              f"notebooks/. Known notebooks: {known}.")
+        paths[name] = path
+    return paths
+
+
+def _as_dict(overrides) -> dict:
+    if not overrides:
+        return {}
+    if isinstance(overrides, dict):
+        return dict(overrides)
+    from .config import parse_override
+
+    return dict(parse_override(o) for o in overrides)
+
+
+def _fingerprint(path: Path, params: Parameters, inputs: dict, code_hash: str, overrides: dict) -> str:
+    blob = json.dumps({"notebook": hashlib.sha256(path.read_bytes()).hexdigest(), "params": params.fingerprint(),
+                       "inputs": inputs, "code": code_hash, "overrides": overrides}, sort_keys=True,
+                      ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _code_hash() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.relative_to(package).as_posix().encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _manifest(params, overrides, tables, results, started, code_hash) -> dict:
+    return {
+        "month": params.month,
+        "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 2),
+        "package_version": __version__,
+        "git_commit": git_commit(params.root),
+        "code_hash": code_hash,
+        "parameters": params.model_dump(mode="json"),
+        "overrides": overrides,
+        "inputs": {name: {"file": info.file, "sheet": info.sheet, "sha256": info.sha256.split(":")[-1],
+                          "rows": info.rows}
+                   for name, info in tables.report.tables.items()},
+        "absent_tables": tables.report.missing,
+        "notebooks": {r.name: {k: v for k, v in asdict(r).items() if k != "name"} for r in results},
+    }
+
+
+def git_commit(root: Path) -> str | None:
+    """The project's git commit (with '+dirty' when there are local changes), or None."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def completed_runs(root: Path) -> dict[str, dict]:
+    """{month: manifest} of every good run in reports/runs/, oldest first."""
+    runs = root / "reports" / "runs"
+    out = {}
+    for folder in sorted(runs.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")) if runs.is_dir() else []:
+        manifest = _read_manifest(folder)
+        if manifest:
+            out[folder.name] = manifest
+    return out
