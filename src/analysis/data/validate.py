@@ -281,6 +281,8 @@ def _coerce_score(values, blank, header, params, collector) -> pd.Series:
     na = {normalise_label(x) for x in params.survey.not_applicable}
     text = as_text(values)
 
+    unknown = -1.0  # marker: pandas turns None into NaN, which means "blank or not applicable"
+
     def one(t):
         if not isinstance(t, str):
             return np.nan
@@ -292,17 +294,18 @@ def _coerce_score(values, blank, header, params, collector) -> pd.Series:
         try:
             number = float(t)
         except ValueError:
-            return None
-        return number if number.is_integer() and 1 <= number <= top else None
+            return unknown
+        return number if number.is_integer() and 1 <= number <= top else unknown
 
-    points = text.map(one)
-    bad = points.isna() & points.map(lambda p: p is None) & ~blank
+    points = text.map(one).astype(float)
+    bad = points == unknown
     if bad.any():
         collector.add("unknown_label", header,
                       f"score must be one of {scale_label_text(params)} or 1-{top}"
                       f" (not applicable: {'/'.join(params.survey.not_applicable)})",
                       "Correct the cell or map the label in parameters/defaults.yaml (survey.scale_labels).",
                       values.index[bad], values[bad])
+    points = points.mask(bad)
     return pd.to_numeric(points, errors="coerce").astype(float)
 
 
