@@ -280,7 +280,7 @@ def test_processed_tables_are_reused_while_inputs_are_unchanged(good_project):
     assert prepare_tables(params, today=TODAY).reused is False
     assert prepare_tables(params, today=TODAY).reused is True
     # a changed parameter that shapes the tables, or a changed file, loads again
-    changed = load_parameters(root=good_project, month="2026-10", overrides={"survey.not_applicable": ["无"]})
+    changed = load_parameters(root=good_project, month="2026-10", overrides={"survey.not_applicable": ["不适用", "无"]})
     assert prepare_tables(changed, today=TODAY).reused is False
     shutil.copy2(FIXTURES / "bad" / "gb18030_ok" / "销售统计.csv", good_project / "data" / "raw" / "销售统计.csv")
     (good_project / "data" / "raw" / "销售统计.xlsx").unlink()
