@@ -12,6 +12,13 @@ from .privacy import mask_personal, mask_text
 
 HEADLINE_MIME = "application/vnd.workbench.headlines+json"
 
+def start_page(params: Parameters) -> str:
+    """Apply the chart style and table display options; return the report language."""
+    use_style()
+    pd.set_option("display.max_columns", 50)
+    return params.site.language
+
+
 def show(frame: pd.DataFrame, caption: str | None = None, index: bool = False, digits: int = 1) -> None:
     """Display a table; every cell is HTML-escaped and personal data in free text is masked."""
     from IPython.display import HTML, display

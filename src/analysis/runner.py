@@ -134,7 +134,7 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
                             log_output=False, request_save_on_cell_execute=False)
         outcome, error, cell = "ok", None, None
     except PapermillExecutionError as exc:
-        outcome, cell = "failed", exc.exec_count
+        outcome, cell = "failed", _source_cell_number(out, exc.cell_index)
         error = f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timeout, missing kernel...
         outcome, error, cell = "failed", f"{type(exc).__name__}: {exc}", None
@@ -146,6 +146,20 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
 
 
 # ----------------------------------------------------------------------------- internals
+
+def _source_cell_number(executed: Path, cell_index: int) -> int:
+    """1-based position of a cell in the committed notebook (papermill inserts a parameters cell)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return cell_index + 1
+    # papermill adds error-banner cells to the saved notebook after the fact: leave them out
+    cells = [c for c in cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    injected = sum(1 for c in cells[:cell_index] if "injected-parameters" in c.metadata.get("tags", []))
+    return cell_index - injected + 1
+
 
 def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> list[NotebookResult]:
     if not todo:
