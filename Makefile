@@ -24,7 +24,7 @@ site: setup ## rebuild reports/site/ from reports/runs/
 	.venv/bin/workbench build-site
 
 lab: setup ## open JupyterLab on notebooks/ with the project's kernel
-	.venv/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1
+	.venv/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 serve: setup ## preview the site on http://127.0.0.1:8000/
 	.venv/bin/workbench serve

@@ -93,7 +93,8 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
     lang = params.site.language
     env = _environment()
     (out / "assets").mkdir()
-    shutil.copy2(HERE / "assets" / "site.css", out / "assets" / "site.css")
+    for asset in (HERE / "assets").iterdir():
+        shutil.copy2(asset, out / "assets" / asset.name)
     months = sorted(runs, reverse=True)
     catalogue: dict[str, list[dict]] = {}
     exporter = _exporter()

@@ -1,0 +1,79 @@
+"""Runner: papermill execution, manifest, incremental skipping; notebooks run with their defaults."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from analysis import load_parameters
+from analysis.runner import run_month
+from conftest import DEMO_MONTH
+
+pytestmark = pytest.mark.notebook
+
+
+def test_run_writes_executed_notebooks_and_a_manifest(demo_project):
+    params = load_parameters(root=demo_project, month=DEMO_MONTH)
+    result = run_month(params)
+    folder = demo_project / "reports" / "runs" / DEMO_MONTH
+    assert [(r.name, r.outcome) for r in result.notebooks] == [(n, "ok") for n in params.run.notebooks]
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["month"] == DEMO_MONTH
+    assert manifest["parameters"]["survey"]["response_target"] == 0.9
+    assert set(manifest["inputs"]) == {"customers", "orders", "payments", "surveys", "complaints", "leads",
+                                       "lead_events"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"].values())
+    assert manifest["package_version"] and "git_commit" in manifest
+    nb = manifest["notebooks"]["data_quality"]
+    assert nb["outcome"] == "ok" and nb["seconds"] > 0 and (folder / "data_quality.ipynb").is_file()
+
+
+def test_unchanged_notebooks_are_skipped_and_changes_rerun_them(demo_project):
+    params = load_parameters(root=demo_project, month=DEMO_MONTH)
+    run_month(params)
+    assert [r.outcome for r in run_month(params).notebooks] == ["skipped"]
+    assert [r.outcome for r in run_month(params, force=True).notebooks] == ["ok"]
+    # a parameter change
+    changed = load_parameters(root=demo_project, month=DEMO_MONTH, overrides={"survey.min_answers": 9})
+    assert [r.outcome for r in run_month(changed).notebooks] == ["ok"]
+    assert [r.outcome for r in run_month(changed).notebooks] == ["skipped"]
+    # a change of the notebook's code
+    path = demo_project / "notebooks" / "data_quality.ipynb"
+    path.write_text(path.read_text("utf-8").replace("lang = report.start_page(params)",
+                                                    "lang = report.start_page(params)  # edited"), "utf-8")
+    assert [r.outcome for r in run_month(changed).notebooks] == ["ok"]
+    # a change of the data
+    raw = demo_project / "data" / "raw" / "客户投诉登记表.xlsx"
+    raw.unlink()
+    assert [r.outcome for r in run_month(changed).notebooks] == ["ok"]
+
+
+def test_notebook_runs_top_to_bottom_with_its_defaults_from_the_notebooks_folder(demo_project):
+    """As in JupyterLab: no injected parameters, working directory notebooks/, root found from there."""
+    (demo_project / "parameters" / "defaults.yaml").write_text(
+        (demo_project / "parameters" / "defaults.yaml").read_text("utf-8").replace("month:\n", f"month: '{DEMO_MONTH}'\n", 1),
+        "utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_HOME"}
+    out = demo_project / "executed.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", "data_quality.ipynb", str(out), "--cwd", ".",
+                           "--kernel", "python3", "--no-progress-bar"],
+                          cwd=demo_project / "notebooks", env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "application/vnd.workbench.headlines+json" in out.read_text("utf-8")
+
+
+def test_committed_notebooks_have_no_outputs():
+    import nbformat
+
+    from conftest import ROOT
+
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        book = nbformat.read(path, as_version=4)
+        for cell in book.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
+        assert any("parameters" in c.metadata.get("tags", []) for c in book.cells), f"{path.name}: no parameters cell"
