@@ -288,6 +288,11 @@ def test_processed_tables_are_reused_while_inputs_are_unchanged(good_project):
 
 
 def test_schema_table_for_users_lists_every_column():
+    from analysis.data.schema import tables_document
+    from conftest import ROOT
+
+    assert (ROOT / "docs" / "data-tables.md").read_text("utf-8") == tables_document(), \
+        "docs/data-tables.md is out of date: python -m analysis.data.schema > docs/data-tables.md"
     text = schema_markdown()
     for table in TABLES.values():
         assert f"### `{table.name}`" in text

@@ -236,3 +236,15 @@ def schema_markdown() -> str:
                          "survey scale labels or numbers | |")
         lines.append("")
     return "\n".join(lines)
+
+
+def tables_document() -> str:
+    """The text of docs/data-tables.md: the canonical tables as a user maps an export to them."""
+    return ("# Canonical tables\n\nMap your exports to these tables and columns. Headers in the \"default headers\" "
+            "column are recognised without any setting; map others in `parameters/defaults.yaml` "
+            "(`data.sources.<table>.columns`). Columns marked personal never appear on the report site.\n"
+            "Regenerate this page with `python -m analysis.data.schema > docs/data-tables.md`.\n\n" + schema_markdown())
+
+
+if __name__ == "__main__":
+    print(tables_document(), end="")

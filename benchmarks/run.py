@@ -1,0 +1,111 @@
+"""Scale benchmarks: each step runs in a child process; wall time and peak memory (max RSS) are measured.
+
+    python benchmarks/run.py data                       # default demo size: generate, load vs plain pandas
+    python benchmarks/run.py data --customers 1000000 --months 24 --leads 200000
+
+Prints a table and writes benchmarks/results/<name>.json. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def measure(code: str, cwd: Path, env: dict | None = None) -> dict:
+    """Run ``code`` in a fresh Python; return wall seconds and peak resident memory in MiB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    out, err = proc.stdout.read(), proc.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"benchmark step failed:\n{code}\n{err[-3000:]}")
+    return {"seconds": round(seconds, 2), "peak_mib": round(usage.ru_maxrss / 1024, 1), "stdout": out.strip()[-500:]}
+
+
+def bench_data(args) -> dict:
+    """Generate the demo data, then load it: the workbench's validated load vs a plain pandas read."""
+    work = Path(tempfile.mkdtemp(prefix="workbench-bench-"))
+    try:
+        shutil.copytree(ROOT / "parameters", work / "parameters")
+        leads = "None" if args.leads is None else str(args.leads)
+        rows = {}
+        gen = measure(f"""
+from pathlib import Path
+from analysis.data.demo import generate_demo_data
+r = generate_demo_data(Path('data/raw'), customers={args.customers}, months={args.months}, seed=1,
+                       leads={leads}, end_month='{args.end_month}')
+print(r.rows)
+""", work)
+        rows["generate"] = gen
+        counts = eval(gen["stdout"].splitlines()[-1])  # the generator's own row counts
+        load = measure(f"""
+from analysis import load_parameters, prepare_tables
+p = load_parameters(root='.', month='{args.end_month}')
+t = prepare_tables(p, force=True)
+print(sum(i.rows for i in t.report.tables.values()), len(t.report.errors))
+""", work)
+        rows["load_validated"] = load
+        plain = measure("""
+import glob, pandas as pd
+n = 0
+for f in sorted(glob.glob('data/raw/*')):
+    if f.endswith('.xlsx'):
+        n += sum(len(x) for x in pd.read_excel(f, sheet_name=None, engine='openpyxl').values())
+    elif f.endswith('.csv'):
+        n += len(pd.read_csv(f))
+print(n)
+""", work)
+        rows["load_plain_pandas"] = plain
+        reuse = measure(f"""
+from analysis import load_parameters, prepare_tables
+p = load_parameters(root='.', month='{args.end_month}')
+print(prepare_tables(p).reused)
+""", work)
+        rows["reuse_unchanged"] = reuse
+        size = sum(f.stat().st_size for f in (work / "data" / "raw").iterdir() if f.is_file())
+        return {"customers": args.customers, "months": args.months, "rows": counts,
+                "raw_mib": round(size / 2**20, 1), "steps": rows,
+                "load_time_ratio_vs_plain": round(load["seconds"] / plain["seconds"], 2),
+                "load_memory_ratio_vs_plain": round(load["peak_mib"] / plain["peak_mib"], 2)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="bench", required=True)
+    data = sub.add_parser("data", help="demo-data generation and load")
+    data.add_argument("--customers", type=int, default=600)
+    data.add_argument("--months", type=int, default=24)
+    data.add_argument("--leads", type=int, default=None)
+    data.add_argument("--end-month", default="2026-10")
+    data.add_argument("--name", default=None)
+    args = parser.parse_args(argv)
+    result = bench_data(args)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = args.name or f"data-{args.customers}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), "utf-8")
+    print(f"{'step':<20}{'seconds':>10}{'peak MiB':>12}")
+    for step, r in result["steps"].items():
+        print(f"{step:<20}{r['seconds']:>10}{r['peak_mib']:>12}")
+    print(f"rows: {result['rows']}  raw files: {result['raw_mib']} MiB")
+    print(f"validated load / plain pandas read: time x{result['load_time_ratio_vs_plain']}, "
+          f"memory x{result['load_memory_ratio_vs_plain']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
