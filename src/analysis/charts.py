@@ -58,3 +58,76 @@ def line_chart(frame, title: str, ylabel: str = ""):
     ax.set_ylabel(ylabel)
     ax.legend(loc="upper left", fontsize=8, ncol=min(4, len(frame.columns)))
     return fig
+
+
+def bar_with_ci(labels, means, lows, highs, title: str, ylabel: str = "", ymax: float | None = None,
+                target: float | None = None):
+    """Bars with error bars for confidence intervals; an optional target line."""
+    import numpy as np
+
+    fig, ax = plt.subplots()
+    means = np.asarray(means, float)
+    err = np.vstack([means - np.asarray(lows, float), np.asarray(highs, float) - means])
+    ax.bar(range(len(means)), means, yerr=np.nan_to_num(err), capsize=4, color=PALETTE[0])
+    ax.set_xticks(range(len(means)))
+    ax.set_xticklabels(labels)
+    if target is not None:
+        ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1)
+    if ymax:
+        ax.set_ylim(0, ymax)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def importance_performance(labels, importance, performance, highlight, title: str, xlabel: str, ylabel: str):
+    """Scatter of performance (x) against importance (y), split at the means; highlighted points in red."""
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    importance, performance = np.asarray(importance, float), np.asarray(performance, float)
+    colours = [PALETTE[3] if h else PALETTE[0] for h in highlight]
+    ax.scatter(performance, importance, s=80, c=colours)
+    for x, y, label in zip(performance, importance, labels):
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(6, 6))
+    ax.axvline(np.nanmean(performance), color="#999", linewidth=0.8)
+    ax.axhline(np.nanmean(importance), color="#999", linewidth=0.8)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def pareto_chart(labels, counts, cumulative, title: str, ylabel: str, y2label: str):
+    """Bars of counts, largest first, with the cumulative share on a second axis and an 80 % line."""
+    fig, ax = plt.subplots()
+    ax.bar(range(len(counts)), counts, color=PALETTE[0])
+    ax.set_xticks(range(len(counts)))
+    ax.set_xticklabels(labels)
+    ax.set_ylabel(ylabel)
+    ax2 = ax.twinx()
+    ax2.plot(range(len(counts)), cumulative, color=PALETTE[1], marker="o")
+    ax2.axhline(0.8, color=PALETTE[3], linestyle="--", linewidth=1)
+    ax2.set_ylim(0, 1.05)
+    ax2.set_ylabel(y2label)
+    ax2.grid(False)
+    ax.set_title(title)
+    return fig
+
+
+def stacked_bars(frame, title: str, ylabel: str = ""):
+    """Stacked bars: one bar per row of ``frame``, one segment per column."""
+    import numpy as np
+
+    fig, ax = plt.subplots()
+    bottom = np.zeros(len(frame))
+    for i, column in enumerate(frame.columns):
+        ax.bar(range(len(frame)), frame[column].to_numpy(float), bottom=bottom, label=str(column),
+               color=PALETTE[i % len(PALETTE)])
+        bottom += frame[column].to_numpy(float)
+    ax.set_xticks(range(len(frame)))
+    ax.set_xticklabels([str(x) for x in frame.index], rotation=45, ha="right")
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, ncol=3)
+    return fig

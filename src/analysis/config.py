@@ -60,6 +60,23 @@ class ValidationParams(_Strict):
     max_cases_shown: int = Field(5, ge=1, le=1000)
 
 
+class GradeRule(_Strict):
+    """Least values a customer must reach for a satisfaction grade (KPIs without data are not checked)."""
+
+    score: float = Field(ge=0, le=1)
+    on_time: float = Field(ge=0, le=1)
+    quality_pass: float = Field(ge=0, le=1)
+    major_complaints: int = Field(ge=0)
+
+
+class ComplaintParams(_Strict):
+    reply_hours: float = Field(24, gt=0)
+    followup_hours: float = Field(72, gt=0)
+    repeat_window_days: int = Field(90, ge=1)
+    repeat_min: int = Field(2, ge=2)
+    months_shown: int = Field(12, ge=1, le=60)
+
+
 class SurveyParams(_Strict):
     scale: Literal["five_level", "four_level"] = "five_level"
     scale_labels: dict[str, int] = Field(default_factory=dict)
@@ -72,6 +89,17 @@ class SurveyParams(_Strict):
     score_target: float = Field(0.8, gt=0, le=1)
     followup_days: int = Field(15, ge=1)
     min_answers: int = Field(5, ge=1)
+    period_months: int = Field(6, ge=1, le=24)
+    capa_item_below: float = Field(3, gt=1)
+    segments: list[str] = Field(default_factory=lambda: ["region", "branch", "grade"])
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    min_effect: float = Field(0.2, ge=0)
+    bootstrap: int = Field(300, ge=50, le=10000)
+    seed: int = 42
+    grades: dict[Literal["A", "B", "C"], "GradeRule"] = Field(default_factory=lambda: {
+        "A": GradeRule(score=0.9, on_time=0.98, quality_pass=0.98, major_complaints=0),
+        "B": GradeRule(score=0.8, on_time=0.95, quality_pass=0.95, major_complaints=0),
+        "C": GradeRule(score=0.7, on_time=0.9, quality_pass=0.9, major_complaints=1)})
 
     @property
     def scale_max(self) -> int:
@@ -113,6 +141,7 @@ class Parameters(_Strict):
     data: DataParams = Field(default_factory=DataParams)
     validation: ValidationParams = Field(default_factory=ValidationParams)
     survey: SurveyParams = Field(default_factory=SurveyParams)
+    complaints: ComplaintParams = Field(default_factory=ComplaintParams)
     run: RunParams = Field(default_factory=RunParams)
     site: SiteParams = Field(default_factory=SiteParams)
     exports: ExportParams = Field(default_factory=ExportParams)

@@ -120,3 +120,135 @@ _TEXT.update({
     "dq.stale_note": {"zh-CN": "注意：{names} 的最近日期早于本月，数据可能尚未更新。",
                       "en": "Note: {names} end before this month; the files may not be up to date."},
 })
+
+#: display names of the columns shown in page tables and Excel lists
+COLUMNS: dict[str, tuple[str, str]] = {
+    "survey_id": ("调查编号", "Survey"), "customer_id": ("客户编号", "Customer"), "customer_name": ("客户名称", "Customer name"),
+    "sent_date": ("发放日期", "Sent"), "answered_date": ("回收日期", "Answered"), "days_waiting": ("已等待天数", "Days waiting"),
+    "region": ("区域", "Region"), "branch": ("分公司", "Branch"), "sales_rep": ("业务员", "Sales rep"),
+    "grade": ("等级", "Grade"), "segment": ("维度", "Segment"), "value": ("取值", "Value"), "sent": ("发放", "Sent"),
+    "answered": ("回收", "Answered"), "rate": ("回收率", "Response rate"), "suppressed": ("样本不足", "Suppressed"),
+    "dimension": ("调查项目", "Dimension"), "n": ("答卷数", "Answers"), "mean": ("平均分", "Mean"),
+    "ci_low": ("95%区间下限", "95% CI low"), "ci_high": ("95%区间上限", "95% CI high"),
+    "share_of_max": ("得分率", "Score share"), "top2": ("满意及以上占比", "Top-2-box"), "answers": ("答卷数", "Answers"),
+    "share": ("得分率", "Score share"), "below_target": ("低于目标", "Below target"), "reason": ("原因", "Reason"),
+    "score": ("得分", "Score"), "comment": ("客户意见", "Comment"), "department": ("责任部门", "Department"),
+    "on_time": ("准时交付率", "On-time delivery"), "quality_pass": ("质量合格率", "Quality pass rate"),
+    "major_complaints": ("重大投诉", "Major complaints"), "period": ("调查周期", "Period"),
+    "mean_now": ("本期均分", "Mean now"), "mean_before": ("上期均分", "Mean before"), "diff": ("变化", "Change"),
+    "t": ("t 值", "t"), "p": ("p 值", "p"), "d": ("效应量 d", "Effect size d"), "real": ("显著变化", "Real change"),
+    "importance": ("影响权重", "Importance"), "performance": ("表现（得分率）", "Performance"), "rank": ("排名", "Rank"),
+    "quadrant": ("改进象限", "Quadrant"), "category": ("投诉类别", "Category"), "count": ("投诉数", "Complaints"),
+    "cumulative": ("累计占比", "Cumulative share"), "complaints": ("投诉数", "Complaints"),
+    "reply_ok": ("24小时内答复率", "Replied within 24 h"), "followup_ok": ("72小时内跟踪率", "Followed up within 72 h"),
+    "last": ("最近投诉", "Latest"), "categories": ("类别", "Categories"), "major": ("重大投诉", "Major"),
+    "month": ("月份", "Month"), "items": ("有效题数", "Items"), "level": ("评分", "Level"),
+    "n_now": ("本期答卷", "Answers now"), "n_before": ("上期答卷", "Answers before"), "outcome": ("因变量", "Outcome"),
+    "level_5": ("5分", "5"), "level_4": ("4分", "4"), "level_3": ("3分", "3"), "level_2": ("2分", "2"),
+    "level_1": ("1分", "1"),
+}
+
+VALUES: dict[str, tuple[str, str]] = {
+    "item": ("单项低于3分", "item below 3"), "customer": ("客户得分低于目标", "customer below target"),
+    "improve": ("重点改进", "improve"), "keep up": ("继续保持", "keep up"), "low priority": ("次要", "low priority"),
+    "possible overkill": ("可能过度投入", "possible overkill"), "overall": ("总体", "Overall"),
+}
+
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "quality": ("产品质量", "Quality"), "quantity": ("数量/规格不符", "Quantity/spec"),
+    "delivery": ("运输交付", "Delivery"), "service": ("服务态度", "Service"), "price": ("价格", "Price"),
+    "other": ("其他", "Other"),
+}
+
+_TEXT.update({
+    "sat.purpose": {
+        "zh-CN": "#### 一、调查目的和范围\n为了解客户对我司产品和服务的满意程度，持续改进，本报告分析 {start} 至 {end} "
+                 "期间发放的《客户满意度调查表》：共发放 {sent} 份，调查项目为{dims}，评分采用 {levels} 级量表。"
+                 "回收率目标 {rtarget}，总体得分目标 {starget}（得分占满分比例）。",
+        "en": "#### 1. Purpose and scope\nTo learn how satisfied customers are with our products and services and to "
+              "keep improving, this report analyses the satisfaction survey forms sent from {start} to {end}: {sent} "
+              "forms on {dims}, rated on a {levels}-level scale. Targets: response rate {rtarget}, overall score "
+              "{starget} of the maximum."},
+    "sat.response": {"zh-CN": "#### 二、回收情况\n回收 {answered} 份，回收率 {rate}（目标 {target}，{verdict}）。"
+                              "超过 {days} 天未回复、需电话回访的客户 {pending} 家。",
+                     "en": "#### 2. Response status\n{answered} forms came back: a response rate of {rate} "
+                           "(target {target}, {verdict}). {pending} customers have not answered after {days} days "
+                           "and are listed for a phone follow-up."},
+    "sat.met": {"zh-CN": "已达标", "en": "met"},
+    "sat.not_met": {"zh-CN": "未达标", "en": "not met"},
+    "sat.results": {"zh-CN": "#### 三、统计结果\n总体得分率 {share}（95% 区间 {low}–{high}，目标 {target}，{verdict}）。"
+                             "{below} 份答卷低于目标。各项目得分如下：",
+                    "en": "#### 3. Results\nOverall score {share} of the maximum (95% interval {low}–{high}; target "
+                          "{target}, {verdict}). {below} answers are below the target. By dimension:"},
+    "sat.segments": {"zh-CN": "按客户分组（答卷少于 {min} 份的分组不显示）：",
+                     "en": "By customer segment (segments with fewer than {min} answers are suppressed):"},
+    "sat.capa": {"zh-CN": "#### 四、不满意项目分析\n共 {items} 个单项低于 {below} 分、{customers} 位客户得分低于目标，"
+                          "需向责任部门发出纠正预防措施（CAPA）通知。按责任部门：{departments}。清单（客户名称已隐去，"
+                          "完整清单见 Excel 附件）：",
+                 "en": "#### 4. Dissatisfied items\n{items} items scored below {below} and {customers} customers are "
+                       "below the target: each needs a corrective and preventive action (CAPA) notice to the "
+                       "responsible department. By department: {departments}. The list (names masked; the full list "
+                       "is in the Excel file):"},
+    "sat.capa_none": {"zh-CN": "#### 四、不满意项目分析\n本期没有低于 {below} 分的单项，也没有低于目标的客户。",
+                      "en": "#### 4. Dissatisfied items\nNo item scored below {below} and no customer is below the target."},
+    "sat.grades": {"zh-CN": "综合满意度分级（调查得分 + 准时交付率、质量合格率、重大投诉）：",
+                   "en": "Combined satisfaction grade (survey score plus on-time delivery, quality pass rate, major "
+                         "complaints):"},
+    "sat.drivers": {"zh-CN": "各项目对总体评价的影响（标准化回归权重，95% 自助法区间）与表现：",
+                    "en": "How much each dimension drives the overall rating (standardised regression weight, 95% "
+                          "bootstrap interval) and how it performs:"},
+    "sat.trend": {"zh-CN": "与上一调查周期相比（Welch t 检验；p < {alpha} 且 |d| ≥ {effect} 视为真实变化）：",
+                  "en": "Against the previous survey period (Welch t-test; a change is real when p < {alpha} and "
+                        "|d| ≥ {effect}):"},
+    "sat.conclusions": {"zh-CN": "#### 五、结论", "en": "#### 5. Conclusions"},
+    "sat.complaints": {"zh-CN": "#### 客户投诉分析\n本月收到投诉 {n} 起；近 {months} 个月 24 小时内答复率 {reply}，"
+                                "72 小时内跟踪率 {follow}。{repeat} 位客户在 {window} 天内投诉 {min} 次及以上。",
+                       "en": "#### Complaints\n{n} complaints this month; over the last {months} months {reply} were "
+                             "answered within 24 hours and {follow} followed up within 72 hours. {repeat} customers "
+                             "complained {min} or more times within {window} days."},
+    "sat.no_complaints": {"zh-CN": "#### 客户投诉分析\n未提供投诉登记表，本节从略。", "en": "#### Complaints\nNo complaint log was supplied; this section is left out."},
+    "sat.pending_title": {"zh-CN": "需电话回访的客户（前 {n} 位）：", "en": "Customers to phone (first {n}):"},
+    "sat.chart.dims": {"zh-CN": "各调查项目平均分（95% 置信区间）", "en": "Mean score by dimension (95% CI)"},
+    "sat.chart.ipa": {"zh-CN": "重要性-表现分析", "en": "Importance-performance"},
+    "sat.chart.trend": {"zh-CN": "各调查周期平均分", "en": "Mean score by survey period"},
+    "sat.chart.pareto": {"zh-CN": "投诉类别帕累托图（近 {months} 个月）", "en": "Complaint Pareto ({months} months)"},
+    "sat.chart.complaints": {"zh-CN": "每月投诉数（按类别）", "en": "Complaints per month by category"},
+    "sat.axis.importance": {"zh-CN": "影响权重", "en": "Importance"},
+    "sat.axis.performance": {"zh-CN": "表现（得分率）", "en": "Performance (score share)"},
+    "sat.axis.mean": {"zh-CN": "平均分", "en": "Mean score"},
+    "sat.axis.count": {"zh-CN": "投诉数", "en": "Complaints"},
+    "sat.axis.cumulative": {"zh-CN": "累计占比", "en": "Cumulative share"},
+    "sat.headline.response": {"zh-CN": "调查回收率", "en": "Survey response rate"},
+    "sat.headline.score": {"zh-CN": "总体得分率", "en": "Overall score"},
+    "sat.headline.capa": {"zh-CN": "CAPA 项目", "en": "CAPA items"},
+    "sat.headline.complaints": {"zh-CN": "本月投诉", "en": "Complaints this month"},
+    "sat.c.response": {"zh-CN": "回收率 {rate}，{verdict}目标 {target}。", "en": "The response rate, {rate}, {verdict} the {target} target."},
+    "sat.c.score": {"zh-CN": "总体得分率 {share}，{verdict}目标 {target}。", "en": "The overall score, {share}, {verdict} the {target} target."},
+    "sat.c.reached": {"zh-CN": "达到", "en": "reached"},
+    "sat.c.missed": {"zh-CN": "未达到", "en": "missed"},
+    "sat.c.lowest": {"zh-CN": "得分最低的项目是{dim}（平均 {mean} 分），最高的是{best}（{best_mean} 分）。",
+                     "en": "The weakest dimension is {dim} (mean {mean}); the strongest is {best} ({best_mean})."},
+    "sat.c.driver": {"zh-CN": "对总体评价影响最大的是{dim}（权重 {w}）；重点改进项目：{improve}。",
+                     "en": "{dim} drives the overall rating most (weight {w}); key improvement areas: {improve}."},
+    "sat.c.changes": {"zh-CN": "与上期相比的真实变化：{changes}。", "en": "Real changes since the previous period: {changes}."},
+    "sat.c.no_changes": {"zh-CN": "与上期相比各项目没有统计上可信的变化。", "en": "No dimension changed reliably since the previous period."},
+    "sat.c.capa": {"zh-CN": "需发出 CAPA 通知 {n} 项，涉及客户 {customers} 家。", "en": "{n} CAPA notices are due, for {customers} customers."},
+    "sat.c.none": {"zh-CN": "无", "en": "none"},
+    "sat.c.up": {"zh-CN": "上升", "en": "up"},
+    "sat.c.down": {"zh-CN": "下降", "en": "down"},
+})
+
+
+def column_name(column: str, language: str = "zh-CN") -> str:
+    zh, en = COLUMNS.get(column, (column, column))
+    return zh if language == "zh-CN" else en
+
+
+def value_name(value: str, language: str = "zh-CN") -> str:
+    zh, en = VALUES.get(value, (value, value))
+    return zh if language == "zh-CN" else en
+
+
+def category_name(category: str, language: str = "zh-CN") -> str:
+    zh, en = CATEGORIES.get(category, (category, category))
+    return zh if language == "zh-CN" else en

@@ -66,3 +66,49 @@ def record_headlines(report: str, items: list[dict]) -> None:
         clean.append({"label": str(item["label"]), "value": value, "format": item.get("format", "{}"),
                       "status": item.get("status", "ok")})
     display({HEADLINE_MIME: {"report": report, "items": clean}}, raw=True)
+
+
+def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...] = ("dimension",),
+             categories: tuple[str, ...] = ("category",), values: tuple[str, ...] = ("reason", "quadrant"),
+             segments: tuple[str, ...] = ("segment",)) -> pd.DataFrame:
+    """Display copy of a result table: column headers and coded values in the report language."""
+    from .i18n import category_name, column_name, dimension_name, value_name
+
+    lang = params.site.language
+    out = frame.copy()
+    for col in dimensions:
+        if col in out:
+            out[col] = out[col].map(lambda d: value_name(d, lang) if d == "overall"
+                                    else dimension_name(d, lang, params.survey.dimension_labels))
+    for col in categories:
+        if col in out:
+            out[col] = out[col].map(lambda c: category_name(c, lang))
+    for col in (*values, *segments):
+        if col in out:
+            out[col] = out[col].map(lambda v: column_name(v, lang) if col in segments else value_name(v, lang))
+    for col in out.columns:
+        if out[col].dtype == bool:
+            out[col] = out[col].map({True: "✓", False: ""})
+        elif col in PERCENT_COLUMNS:
+            out[col] = out[col].map(percent).astype(object)
+    out.columns = [column_name(c, lang) for c in out.columns]
+    return out
+
+
+#: result columns that are shares, shown as percentages
+PERCENT_COLUMNS = {"rate", "share", "share_of_max", "top2", "on_time", "quality_pass", "reply_ok", "followup_ok",
+                   "cumulative", "performance"}
+
+
+def output_file(params: Parameters, output_dir: str | None, name: str):
+    """Where a notebook writes an Excel list: the run folder under the runner, else reports/interactive/<month>/."""
+    from pathlib import Path
+
+    folder = Path(output_dir) if output_dir else params.root / "reports" / "interactive" / params.month
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def percent(value, digits: int = 1) -> str:
+    """0.873 -> '87.3%' ('—' for a missing value)."""
+    return "—" if value is None or pd.isna(value) else f"{value:.{digits}%}"

@@ -181,6 +181,7 @@ def _customer_chunk(rng, start, n, width, periods, total):
     dissatisfied = set(rng.choice(n, size=max(2, n // 120), replace=False).tolist())
     order_seq = 0
     survey_offset = rng.integers(0, 12, size=n)
+    key[list(dissatisfied)] = True  # planted CAPA cases are surveyed every half year
     for t, period in enumerate(periods):
         month_start = period.start_time
         days = period.days_in_month
@@ -272,6 +273,7 @@ def _customer_archive(rng, ids, region, industry, since, model, value, churned_a
     phone = [f"1{p}{d:09d}" for p, d in zip(rng.choice(list("3456789"), n), rng.integers(0, 10**9, n))]
     rep = np.array([rng.choice(REPS[r]) for r in region])
     reputation = np.clip(np.round(3.2 + 0.8 * value + rng.normal(0, 0.6, n)), 1, 5)
+    grade_score = value + rng.normal(0, 0.5, n)
     share = np.clip(np.round(35 + 15 * value + rng.normal(0, 10, n)), 5, 95)
     frame = pd.DataFrame({
         "客户编号": ids, "客户名称": name, "联系人": person, "联系电话": phone,
@@ -280,6 +282,8 @@ def _customer_archive(rng, ids, region, industry, since, model, value, churned_a
         "区域": region, "分公司": [BRANCH[r] for r in region], "所属行业": industry, "业务员": rep,
         "合作起始日期": np.asarray(since), "销售模式": np.array(MODEL_LABELS)[model],
         "行业口碑": reputation, "采购占比": share.astype(object),
+        # the grade the sales department gave last year: mostly value, partly out of date
+        "客户等级": np.select([grade_score > np.quantile(grade_score, q) for q in (0.8, 0.5, 0.1)], ["A", "B", "C"], "D"),
     })
     # realistic imperfections: blanks in optional cells, a few numbers typed as text
     frame.loc[rng.random(n) < 0.03, "所属行业"] = None
@@ -316,7 +320,8 @@ def _complaints(rng, ids, cidx, month_start, days, t, months, end_day):
 def _surveys(rng, ids, sidx, risk, late_delivery_p, month_start, days, end_day, dissatisfied, t):
     m = len(sidx)
     sent = month_start + pd.to_timedelta(rng.integers(0, days, m), unit="D")
-    answers = rng.random(m) < 1 / (1 + np.exp(-(2.6 - 0.5 * risk[sidx])))
+    planted = np.array([i in dissatisfied for i in sidx])
+    answers = (rng.random(m) < 1 / (1 + np.exp(-(2.6 - 0.5 * risk[sidx])))) | planted
     delay = np.where(rng.random(m) < 0.8, rng.integers(2, 15, m), rng.integers(15, 30, m))
     answered = pd.Series(sent + pd.to_timedelta(delay, unit="D"))
     answered = answered.where(answers & (answered <= end_day), pd.NaT)
@@ -327,7 +332,6 @@ def _surveys(rng, ids, sidx, risk, late_delivery_p, month_start, days, end_day, 
         if dim == "delivery":
             s = s - 6.0 * (late_delivery_p[sidx] - 0.06)
         scores[dim] = s
-    planted = np.array([i in dissatisfied for i in sidx])
     for dim in ("delivery", "quality"):
         scores[dim] = np.where(planted, rng.uniform(0.8, 2.2, m), scores[dim])
     overall = sum(OVERALL_WEIGHTS[d] * (scores[d] - base) for d, _ in DIMENSIONS) * 1.6 + base + rng.normal(0, 0.25, m)

@@ -89,6 +89,7 @@ TABLES: dict[str, Table] = {
                 C("branch", "string", "Branch / office", ("分公司", "网点", "Branch")),
                 C("industry", "string", "Industry", ("所属行业", "行业", "Industry")),
                 C("sales_rep", "string", "Responsible sales representative", ("业务员", "销售代表", "负责人", "Sales Rep")),
+                C("grade", "category", "The company's current customer grade", ("客户等级", "客户级别", "Grade"), allowed=("A", "B", "C", "D")),
                 C("customer_since", "date", "First day of business with us", ("合作起始日期", "建档日期", "Customer Since")),
                 C("sales_model", "category", "How we sell to the customer", ("销售模式", "Sales Model"), allowed=("direct", "distributor", "agent", "online")),
                 C("reputation", "float", "Industry reputation, 1 (poor) to 5 (excellent), filled in by sales", ("行业口碑", "Reputation"), minimum=1, maximum=5),

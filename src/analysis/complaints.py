@@ -1,0 +1,83 @@
+"""Complaints: counts by category and month, Pareto, 24 h reply and 72 h follow-up compliance, repeat complainers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .config import Parameters
+
+CATEGORY_ORDER = ("quality", "quantity", "delivery", "service", "price", "other")
+
+
+def month_window(params: Parameters, months: int) -> pd.PeriodIndex:
+    end = pd.Period(params.month, "M")
+    return pd.period_range(end - months + 1, end, freq="M")
+
+
+def complaints_by_month(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Complaints per month (rows) and category (columns) over ``complaints.months_shown`` months."""
+    window = month_window(params, params.complaints.months_shown)
+    month = complaints["received_at"].dt.to_period("M")
+    inside = complaints[month.isin(window)]
+    table = pd.crosstab(inside["received_at"].dt.to_period("M"), inside["category"])
+    table = table.reindex(index=window, fill_value=0)
+    columns = [c for c in CATEGORY_ORDER if c in table.columns] + sorted(set(table.columns) - set(CATEGORY_ORDER))
+    table = table.reindex(columns=columns, fill_value=0)
+    table.index = table.index.astype(str)
+    table.index.name = "month"
+    return table
+
+
+def pareto(complaints: pd.DataFrame, params: Parameters, months: int | None = None) -> pd.DataFrame:
+    """Categories by count, largest first, with share and cumulative share (ties by category name)."""
+    window = month_window(params, months or params.complaints.months_shown)
+    inside = complaints[complaints["received_at"].dt.to_period("M").isin(window)]
+    counts = inside["category"].value_counts()
+    out = pd.DataFrame({"category": counts.index, "count": counts.to_numpy()})
+    out = out.sort_values(["count", "category"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    total = out["count"].sum()
+    out["share"] = out["count"] / total if total else 0.0
+    out["cumulative"] = out["share"].cumsum()
+    return out
+
+
+def response_compliance(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Per month: complaints, share replied within ``reply_hours`` and followed up within ``followup_hours``.
+
+    A complaint not replied to (or not followed up) counts as late once its deadline has passed by
+    the end of the report month; one whose deadline is still ahead is left out of that share.
+    """
+    window = month_window(params, params.complaints.months_shown)
+    cutoff = pd.Period(params.month, "M").end_time
+    frame = complaints[complaints["received_at"].dt.to_period("M").isin(window)].copy()
+    frame["month"] = frame["received_at"].dt.to_period("M").astype(str)
+    for name, column, hours in (("reply", "replied_at", params.complaints.reply_hours),
+                                ("followup", "followed_up_at", params.complaints.followup_hours)):
+        deadline = frame["received_at"] + pd.to_timedelta(hours, unit="h")
+        on_time = frame[column].notna() & (frame[column] <= deadline)
+        due = on_time | (deadline <= cutoff)
+        frame[f"{name}_ok"] = on_time.where(due)
+    grouped = frame.groupby("month").agg(complaints=("complaint_id", "size"), reply_ok=("reply_ok", "mean"),
+                                         followup_ok=("followup_ok", "mean"))
+    grouped = grouped.reindex(window.astype(str))
+    grouped["complaints"] = grouped["complaints"].fillna(0).astype(int)
+    grouped.index.name = "month"
+    return grouped
+
+
+def repeat_complainers(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Customers with at least ``repeat_min`` complaints within ``repeat_window_days`` before the month end."""
+    end = pd.Period(params.month, "M").end_time
+    start = end - pd.Timedelta(days=params.complaints.repeat_window_days)
+    inside = complaints[(complaints["received_at"] > start) & (complaints["received_at"] <= end)]
+    grouped = inside.groupby("customer_id").agg(
+        complaints=("complaint_id", "size"), last=("received_at", "max"),
+        categories=("category", lambda c: ", ".join(sorted(set(c)))),
+        major=("severity", lambda s: int((s == "major").sum())) if "severity" in inside else ("complaint_id", "size"))
+    out = grouped[grouped["complaints"] >= params.complaints.repeat_min].reset_index()
+    return out.sort_values(["complaints", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def complaints_in_month(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    month = complaints["received_at"].dt.to_period("M")
+    return complaints[month == pd.Period(params.month, "M")]
