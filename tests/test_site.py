@@ -29,7 +29,11 @@ def site_project(tmp_path_factory, demo_raw):
     wb = load_workbook(path)
     ws = wb.active
     ws.cell(row=1, column=ws.max_column + 1, value=SCRIPT)  # an unknown column: shown on the quality page
-    ws.cell(row=2, column=[c.value for c in ws[1]].index("意见和建议") + 1, value=SCRIPT)
+    headers = [c.value for c in ws[1]]
+    # the first form: answered in the period, one item very dissatisfied -> on the CAPA list with its comment
+    for header, value in (("发放日期", "2026-09-01"), ("回收日期", "2026-09-05"), ("交期", "很不满意"),
+                          ("意见和建议", SCRIPT)):
+        ws.cell(row=2, column=headers.index(header) + 1, value=value)
     wb.save(path)
     run_cli("--project", str(project), "run", "--month", DEMO_MONTH, check=True)
     return project
@@ -104,10 +108,32 @@ def test_chinese_text_and_a_script_typed_into_the_data_shows_as_text(site_projec
     assert SCRIPT in "".join(parser.text)  # ...which a reader sees as text
 
 
+def test_a_script_typed_into_a_survey_comment_shows_as_text(site_project):
+    page = (site_project / "reports" / "site" / DEMO_MONTH / "satisfaction.html").read_text("utf-8")
+    assert "&lt;script&gt;alert(" in page and "<script" not in page.lower()
+    parser = PageParser()
+    parser.feed(page)
+    assert SCRIPT in "".join(parser.text)
+    assert "不满意项目分析" in page and "交期" in page
+
+
+def test_satisfaction_excel_list_is_in_the_run_folder(site_project):
+    path = site_project / "reports" / "runs" / DEMO_MONTH / "satisfaction_CAPA清单.xlsx"
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["CAPA清单", "电话回访名单", "满意度分级"]
+    ws = wb["CAPA清单"]
+    assert [c.value for c in ws[1]][:3] == ["客户编号", "客户名称", "调查编号"]
+    assert "联系电话" not in [c.value for c in ws[1]]  # exports.include_contacts is false
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    comments = [c.value for c in ws["I"]] + [c.value for c in ws["J"]]
+    assert SCRIPT in comments
+
+
 def test_index_has_archive_headlines_and_run_footer(site_project):
     index = (site_project / "reports" / "site" / "index.html").read_text("utf-8")
     assert "月报存档" in index and f'href="{DEMO_MONTH}/index.html"' in index
-    assert "已加载数据表" in index and "7/7" in index  # headline figures recorded by the notebook
+    assert "已加载数据表" in index and "7/7" in index  # headline figures recorded by the notebooks
+    assert "调查回收率" in index and "总体得分率" in index and "CAPA 项目" in index
     assert "生成时间" in index and "参数指纹" in index and "输入文件" in index
 
 

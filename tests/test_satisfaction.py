@@ -1,0 +1,201 @@
+"""Satisfaction and complaints on tiny frames whose answers can be checked by hand; effects on demo data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import DataError, load_parameters, load_tables
+from analysis import complaints as cmp
+from analysis import satisfaction as sat
+from conftest import make_project
+
+T = pd.Timestamp
+
+
+@pytest.fixture
+def params(tmp_path):
+    return load_parameters(root=make_project(tmp_path / "p"), month="2026-10", overrides={
+        "survey.dimensions": ["quality", "delivery"], "survey.min_answers": 2, "survey.period_months": 6})
+
+
+def forms(rows):
+    """rows: (survey_id, customer_id, sent, answered, quality, delivery, overall, comment)."""
+    return pd.DataFrame(rows, columns=["survey_id", "customer_id", "sent_date", "answered_date", "quality",
+                                       "delivery", "overall", "comment"]).astype(
+        {"sent_date": "datetime64[ns]", "answered_date": "datetime64[ns]", "quality": float, "delivery": float,
+         "overall": float})
+
+
+SURVEYS = forms([
+    ("S1", "C1", T("2026-09-01"), T("2026-09-05"), 5, 4, 5, None),
+    ("S2", "C2", T("2026-09-01"), T("2026-09-10"), 2, 3, 3, "交期太慢"),
+    ("S3", "C3", T("2026-09-01"), None, None, None, None, None),  # unanswered, waiting 60 days
+    ("S4", "C4", T("2026-10-25"), None, None, None, None, None),  # unanswered, only 6 days
+    ("S5", "C1", T("2026-03-01"), T("2026-03-05"), 4, 4, 4, None),  # previous period
+])
+CUSTOMERS = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"], "region": ["华东", "华东", "华南", "华东"],
+                          "sales_rep": ["赵明", "赵明", "孙丽", "赵明"]})
+
+
+def test_response_rate_segments_and_the_phone_list(params):
+    status = sat.response_status(SURVEYS, CUSTOMERS, params)
+    assert (status.sent, status.answered, status.rate) == (4, 2, 0.5)
+    assert not status.met  # target 90 %
+    east = status.by_segment.set_index(["segment", "value"]).loc[("region", "华东")]
+    assert (east["sent"], east["answered"], east["rate"]) == (3, 2, pytest.approx(2 / 3))
+    south = status.by_segment.set_index(["segment", "value"]).loc[("region", "华南")]
+    assert south["suppressed"] and np.isnan(south["rate"])  # 1 form < min_answers 2
+    assert status.pending["survey_id"].tolist() == ["S3"]  # S4 is still within the 15 days
+    assert status.pending["days_waiting"].tolist() == [60]
+    assert status.pending["sales_rep"].tolist() == ["孙丽"]
+
+
+def test_dimension_means_ci_and_top2_box(params):
+    answered = sat.answered(SURVEYS, params)
+    results = sat.dimension_results(answered, params).set_index("dimension")
+    q = results.loc["quality"]
+    assert q["n"] == 2 and q["mean"] == 3.5
+    # t interval: 3.5 ± t(0.975, 1) * sd / sqrt(2), sd = 2.1213
+    half = 12.7062047 * np.std([5, 2], ddof=1) / np.sqrt(2)
+    assert q["ci_low"] == pytest.approx(3.5 - half) and q["ci_high"] == pytest.approx(3.5 + half)
+    assert q["top2"] == 0.5  # one answer of 5 is in the top two boxes (4, 5)
+    assert (q["level_5"], q["level_2"]) == (1, 1)
+    assert results.loc["delivery", "top2"] == 0.5 and results.loc["delivery", "share_of_max"] == pytest.approx(0.7)
+
+
+def test_customer_scores_overall_and_capa_rule(params):
+    answered = sat.answered(SURVEYS, params)
+    scores = sat.customer_scores(answered, params).set_index("survey_id")
+    assert scores.loc["S1", "share"] == pytest.approx(0.9) and not scores.loc["S1", "below_target"]
+    assert scores.loc["S2", "share"] == pytest.approx(0.5) and scores.loc["S2", "below_target"]
+    overall = sat.overall_score(scores.reset_index(), params)
+    assert overall["share"] == pytest.approx(0.7) and not overall["met"]
+    capa = sat.capa_list(answered, scores.reset_index(), params)
+    assert capa[["survey_id", "reason", "dimension", "score"]].values.tolist() == [
+        ["S2", "item", "quality", 2.0], ["S2", "customer", "overall", 2.5]]
+    assert set(capa["department"]) == {"质量部"}  # the weakest item of S2 is quality
+    assert capa["comment"].tolist() == ["交期太慢", "交期太慢"]
+
+
+def test_not_applicable_items_are_left_out_not_scored_lowest(params):
+    rows = SURVEYS.copy()
+    rows.loc[0, "delivery"] = np.nan  # S1: delivery not applicable
+    scores = sat.customer_scores(sat.answered(rows, params), params).set_index("survey_id")
+    assert scores.loc["S1", "items"] == 1 and scores.loc["S1", "share"] == 1.0
+
+
+def test_segments_with_few_answers_are_suppressed(params):
+    answered = sat.answered(SURVEYS, params)
+    scores = sat.customer_scores(answered, params)
+    table = sat.segment_results(scores, CUSTOMERS, params).set_index("value")
+    assert table.loc["华东", "answers"] == 2 and table.loc["华东", "share"] == pytest.approx(0.7)
+    hidden = load_parameters(root=params.root, month="2026-10", overrides={
+        "survey.dimensions": ["quality", "delivery"], "survey.min_answers": 3})
+    table = sat.segment_results(scores, CUSTOMERS, hidden).set_index("value")
+    assert table.loc["华东", "suppressed"] and np.isnan(table.loc["华东", "share"])
+
+
+def test_grade_thresholds_with_and_without_kpis(params):
+    scores = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "share": [0.95, 0.95, 0.75],
+                           "answered_date": [T("2026-09-05")] * 3})
+    orders = pd.DataFrame({"customer_id": ["C1", "C1", "C2", "C2"], "order_date": [T("2026-08-01")] * 4,
+                           "due_date": [T("2026-08-20")] * 4,
+                           "delivered_date": [T("2026-08-19"), T("2026-08-20"), T("2026-08-19"), T("2026-08-25")],
+                           "quality_passed": [True, True, True, True]})
+    grades = sat.satisfaction_grades(scores, params, orders).set_index("customer_id")
+    assert grades.loc["C1", "on_time"] == 1.0 and grades.loc["C1", "grade"] == "A"
+    assert grades.loc["C2", "on_time"] == 0.5 and grades.loc["C2", "grade"] == "D"  # 50 % on time fails C's 90 %
+    assert np.isnan(grades.loc["C3", "on_time"]) and grades.loc["C3", "grade"] == "C"  # no orders: KPI not checked
+    complaints = pd.DataFrame({"customer_id": ["C1"], "received_at": [T("2026-09-01 10:00")], "severity": ["major"]})
+    grades = sat.satisfaction_grades(scores, params, orders, complaints).set_index("customer_id")
+    assert grades.loc["C1", "major_complaints"] == 1 and grades.loc["C1", "grade"] == "C"  # A and B allow 0
+
+
+def test_welch_statistic_and_effect_size_by_hand():
+    now, before = [5, 4, 5, 4], [3, 4, 3, 4]
+    result = sat.welch_test(now, before)
+    # means 4.5 and 3.5, variances 1/3 each: t = 1 / sqrt(1/12 + 1/12) = 2.4495, d = 1 / sqrt(1/3) = 1.732
+    assert result["diff"] == 1.0
+    assert result["t"] == pytest.approx(2.449490, rel=1e-5)
+    assert result["d"] == pytest.approx(1.732051, rel=1e-5)
+    assert result["p"] == pytest.approx(0.0498, abs=1e-3)  # df = 6
+
+
+def test_a_period_without_answers_is_a_clear_error(params):
+    only_unanswered = SURVEYS[SURVEYS["answered_date"].isna()]
+    with pytest.raises(DataError, match=r"no survey form sent between 2026-05-01 and 2026-10-31 has answers "
+                                        r"\(2 sent; survey.period_months=6\)"):
+        sat.answered(only_unanswered, params)
+
+
+def test_drivers_rank_the_dimension_that_moves_the_overall_rating(params):
+    rng = np.random.default_rng(0)
+    n = 200
+    quality, delivery = rng.integers(1, 6, n).astype(float), rng.integers(1, 6, n).astype(float)
+    overall = np.clip(np.round(0.8 * delivery + 0.2 * quality + rng.normal(0, 0.3, n)), 1, 5)
+    frame = pd.DataFrame({"survey_id": [f"S{i}" for i in range(n)], "customer_id": "C", "quality": quality,
+                          "delivery": delivery, "overall": overall})
+    table = sat.drivers(frame, params)
+    assert table["dimension"].tolist() == ["delivery", "quality"]
+    top = table.iloc[0]
+    assert top["ci_low"] > table.iloc[1]["ci_high"]  # the intervals separate
+    again = sat.drivers(frame, params)
+    pd.testing.assert_frame_equal(table, again)  # seeded
+
+
+def test_complaints_pareto_compliance_and_repeats(params):
+    received = [T("2026-10-01 09:00"), T("2026-10-02 09:00"), T("2026-10-03 09:00"), T("2026-09-10 09:00"),
+                T("2026-10-31 20:00")]
+    frame = pd.DataFrame({
+        "complaint_id": list("abcde"), "customer_id": ["C1", "C1", "C2", "C1", "C3"], "received_at": received,
+        "category": ["quality", "quality", "delivery", "price", "quality"],
+        "severity": ["major", "normal", "normal", "minor", "normal"],
+        "replied_at": [received[0] + pd.Timedelta(hours=2), received[1] + pd.Timedelta(hours=30), None,
+                       received[3] + pd.Timedelta(hours=1), None],
+        "followed_up_at": [received[0] + pd.Timedelta(hours=48), None, None, None, None]})
+    table = cmp.pareto(frame, params)
+    assert table["category"].tolist() == ["quality", "delivery", "price"]
+    assert table["cumulative"].tolist() == pytest.approx([0.6, 0.8, 1.0])
+    compliance = cmp.response_compliance(frame, params)
+    # October: a replied in 2 h, b in 30 h, c never (deadline passed), e's deadline is after the month end
+    assert compliance.loc["2026-10", "complaints"] == 4
+    assert compliance.loc["2026-10", "reply_ok"] == pytest.approx(1 / 3)
+    assert compliance.loc["2026-09", "reply_ok"] == 1.0
+    repeat = cmp.repeat_complainers(frame, params)
+    assert repeat["customer_id"].tolist() == ["C1"] and repeat["complaints"].tolist() == [3]
+    assert repeat["major"].tolist() == [1]
+    by_month = cmp.complaints_by_month(frame, params)
+    assert by_month.loc["2026-10"].to_dict() == {"quality": 3, "delivery": 1, "price": 0}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from analysis.data.demo import generate_demo_data
+
+    raw = tmp_path_factory.mktemp("sat") / "data" / "raw"
+    generate_demo_data(raw, customers=400, months=18, seed=11, leads=50, end_month="2026-10")
+    project = make_project(raw.parent.parent, raw)
+    params = load_parameters(root=project, month="2026-10")
+    truth = json.loads((raw.parent / "demo_truth" / "truth.json").read_text("utf-8"))
+    return params, load_tables(params), truth
+
+
+def test_demo_planted_driver_ranks_first(demo):
+    params, tables, truth = demo
+    answered = sat.answered(tables["surveys"], params)
+    table = sat.drivers(answered, params)
+    assert table.iloc[0]["dimension"] == truth["strongest_driver"]
+    assert table.iloc[0]["ci_low"] > table.iloc[1]["importance"]
+
+
+def test_demo_planted_dissatisfied_customers_are_on_the_capa_list(demo):
+    params, tables, truth = demo
+    answered = sat.answered(tables["surveys"], params)
+    capa = sat.capa_list(answered, sat.customer_scores(answered, params), params)
+    planted = set(truth["dissatisfied"]) & set(answered["customer_id"])
+    assert len(planted) >= 2
+    assert planted <= set(capa["customer_id"])
