@@ -131,3 +131,43 @@ def stacked_bars(frame, title: str, ylabel: str = ""):
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, ncol=3)
     return fig
+
+
+def histogram(values, title: str, xlabel: str, ylabel: str, bins: int = 20, lines=()):
+    """Histogram with optional vertical threshold lines."""
+    fig, ax = plt.subplots()
+    ax.hist(values, bins=bins, range=(0, 1), color=PALETTE[0], edgecolor="white")
+    for x in lines:
+        ax.axvline(x, color=PALETTE[3], linestyle="--", linewidth=1)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def step_curves(curves, title: str, xlabel: str, ylabel: str):
+    """Kaplan-Meier step curves: ``curves`` has columns segment, time, survival."""
+    fig, ax = plt.subplots()
+    for i, (segment, group) in enumerate(curves.groupby("segment", sort=True)):
+        times = [0, *group["time"]]
+        survival = [1.0, *group["survival"]]
+        ax.step(times, survival, where="post", label=str(segment), color=PALETTE[i % len(PALETTE)])
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def calibration_plot(table, title: str, xlabel: str, ylabel: str):
+    """Observed rate against mean predicted probability, with the diagonal."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="#999", linestyle="--", linewidth=1)
+    ax.plot(table["mean_probability"], table["observed_rate"], marker="o", color=PALETTE[0])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig

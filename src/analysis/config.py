@@ -30,12 +30,20 @@ class Company(_Strict):
     founded: dt.date = dt.date(2000, 1, 1)
 
 
+class ExtraColumn(_Strict):
+    """A column the company keeps beyond the canonical ones, kept under a name of its own."""
+
+    header: str
+    dtype: Literal["string", "float", "date", "bool"] = "string"
+
+
 class Source(_Strict):
     file: str
     sheet: str | None = None
     header_row: int = Field(1, ge=1)
     encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030"] = "auto"
     columns: dict[str, str] = Field(default_factory=dict)
+    extra: dict[str, ExtraColumn] = Field(default_factory=dict)
 
 
 class DataParams(_Strict):
@@ -116,6 +124,36 @@ class SurveyParams(_Strict):
         return self
 
 
+class FeatureLists(_Strict):
+    categorical: list[str] = Field(default_factory=list)
+    numeric: list[str] = Field(default_factory=list)
+
+
+class Bands(_Strict):
+    high: float = Field(0.3, gt=0, lt=1)
+    medium: float = Field(0.15, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.medium >= self.high:
+            raise ValueError(f"the medium threshold must be below the high one; got medium {self.medium}, high {self.high}")
+        return self
+
+
+class ChurnParams(_Strict):
+    label: Literal["auto", "no_order", "flag", "contract_end"] = "auto"
+    horizon_days: int = Field(90, ge=7, le=730)
+    training_snapshots: int = Field(12, ge=2, le=60)
+    features: FeatureLists = Field(default_factory=lambda: FeatureLists(
+        categorical=["region", "industry", "sales_model"], numeric=["reputation", "share_of_wallet"]))
+    value: Literal["sales", "margin"] = "sales"
+    bands: Bands = Field(default_factory=Bands)
+    segment: str = "grade"
+    top_reasons: int = Field(3, ge=1, le=10)
+    min_positives: int = Field(30, ge=5)
+    seed: int = 42
+
+
 class RunParams(_Strict):
     notebooks: list[str] = Field(default_factory=lambda: ["data_quality"])
     workers: int = Field(2, ge=1, le=64)
@@ -142,6 +180,7 @@ class Parameters(_Strict):
     validation: ValidationParams = Field(default_factory=ValidationParams)
     survey: SurveyParams = Field(default_factory=SurveyParams)
     complaints: ComplaintParams = Field(default_factory=ComplaintParams)
+    churn: ChurnParams = Field(default_factory=ChurnParams)
     run: RunParams = Field(default_factory=RunParams)
     site: SiteParams = Field(default_factory=SiteParams)
     exports: ExportParams = Field(default_factory=ExportParams)

@@ -12,6 +12,7 @@ import pandas as pd
 #: a text cell starting with one of these would be read by Excel as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GRADE_FILLS = {"A": "C6EFCE", "B": "DDEBF7", "C": "FFF2CC", "D": "F8CBAD"}
+BAND_FILLS = {"高": "F8CBAD", "中": "FFF2CC", "high": "F8CBAD", "medium": "FFF2CC"}
 HEADER_FILL = "1F5FA8"
 
 
@@ -117,11 +118,20 @@ def write_customer_lists(path: Path, sheets: dict[str, pd.DataFrame], customers:
                          params, fills: dict[str, dict[str, str]] | None = None) -> Path:
     """Write lists keyed by customer_id for internal use: customer name (and, when
     ``exports.include_contacts`` is true, contact person, phone and e-mail) joined in, Chinese headers."""
-    from .i18n import column_name
+    from .i18n import column_name, dimension_name, feature_name, value_name
 
     contacts = ("contact_person", "phone", "email")
     joined = {}
     for name, frame in sheets.items():
+        frame = frame.copy()
+        for col in frame.columns:
+            if col in ("band", "reason", "quadrant"):
+                frame[col] = frame[col].map(lambda v: value_name(v, "zh-CN") if isinstance(v, str) else v)
+            elif col == "dimension":
+                frame[col] = frame[col].map(lambda d: value_name(d) if d == "overall" else dimension_name(d))
+            elif frame[col].map(lambda v: isinstance(v, (list, tuple))).any():
+                frame[col] = frame[col].map(lambda v: "、".join(feature_name(x) for x in v)
+                                            if isinstance(v, (list, tuple)) else v)
         if customers is not None and "customer_id" in frame.columns and "customer_name" not in frame.columns:
             extra = [c for c in ("customer_name", *contacts) if c in customers.columns]
             frame = frame.merge(customers[["customer_id", *extra]], on="customer_id", how="left")

@@ -252,3 +252,94 @@ def value_name(value: str, language: str = "zh-CN") -> str:
 def category_name(category: str, language: str = "zh-CN") -> str:
     zh, en = CATEGORIES.get(category, (category, category))
     return zh if language == "zh-CN" else en
+
+FEATURES: dict[str, tuple[str, str]] = {
+    "recency_days": ("距上次下单天数", "days since last order"), "orders_3m": ("近3月订单数", "orders, 3 months"),
+    "orders_6m": ("近6月订单数", "orders, 6 months"), "orders_12m": ("近12月订单数", "orders, 12 months"),
+    "sales_3m": ("近3月销售额", "sales, 3 months"), "sales_6m": ("近6月销售额", "sales, 6 months"),
+    "sales_12m": ("近12月销售额", "sales, 12 months"), "spend_trend": ("销售额趋势", "spend trend"),
+    "tenure_days": ("合作天数", "tenure"), "days_since_contact": ("距上次接触天数", "days since contact"),
+    "late_payments_q": ("本季逾期回款次数", "late payments this quarter"),
+    "late_2plus": ("本季逾期≥2次", "2+ late payments"), "complaints_90d": ("近90天投诉", "complaints, 90 days"),
+    "major_complaints_90d": ("近90天重大投诉", "major complaints, 90 days"),
+    "unresolved_complaints": ("未结投诉", "open complaints"), "latest_satisfaction": ("最近满意度", "latest satisfaction"),
+    "region": ("区域", "region"), "industry": ("行业", "industry"), "sales_model": ("销售模式", "sales model"),
+    "reputation": ("行业口碑", "reputation"), "share_of_wallet": ("采购占比", "share of wallet"),
+    "low_satisfaction": ("满意度低于70%", "satisfaction below 70%"), "falling_spend": ("销售额明显下降", "falling spend"),
+    "channel": ("信息来源", "channel"), "consultant": ("销售顾问", "consultant"), "visit_type": ("首次/再次", "visit type"),
+    "intent_level": ("意向级别", "intent level"), "test_drive": ("试乘试驾", "test drive"), "budget": ("预算", "budget"),
+    "product": ("意向产品", "product"), "followups": ("跟进次数", "follow-ups"),
+    "days_to_first_contact": ("首次跟进间隔天数", "days to first follow-up"),
+}
+
+COLUMNS.update({
+    "probability": ("流失概率", "Churn probability"), "band": ("风险等级", "Risk band"),
+    "value_12m": ("近12月价值", "12-month value"), "value_at_risk": ("风险价值", "Value at risk"),
+    "reasons": ("主要原因", "Main reasons"), "signal": ("风险信号", "Signal"), "customers_with": ("出现次数", "Cases"),
+    "rate_with": ("有信号时流失率", "Churn rate with"), "rate_without": ("无信号时流失率", "Churn rate without"),
+    "ratio": ("倍数", "Ratio"), "feature": ("因素", "Factor"), "spread": ("波动", "Spread"),
+    "model": ("模型", "Model"), "chosen": ("选用", "Chosen"), "rows": ("样本数", "Rows"), "roc_auc": ("ROC AUC", "ROC AUC"),
+    "average_precision": ("平均精确率", "Average precision"), "brier": ("Brier 分数", "Brier score"),
+    "calibration_error": ("校准误差", "Calibration error"), "decile": ("十分位", "Decile"),
+    "mean_probability": ("平均预测概率", "Mean probability"), "observed_rate": ("实际比例", "Observed rate"),
+    "lift": ("提升度", "Lift"), "cumulative_capture": ("累计捕获率", "Cumulative capture"),
+    "customers": ("客户数", "Customers"), "sales": ("销售额", "Sales"), "recency_days": ("距上次下单天数", "Days since order"),
+    "late_payments_q": ("本季逾期", "Late payments"), "complaints_90d": ("近90天投诉", "Complaints 90 d"),
+    "latest_satisfaction": ("最近满意度", "Latest satisfaction"),
+})
+VALUES.update({"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
+               "logistic": ("逻辑回归", "logistic regression"), "gradient_boosting": ("梯度提升", "gradient boosting"),
+               "baseline": ("基准（不建模）", "baseline (no model)")})
+
+
+def feature_name(feature: str, language: str = "zh-CN") -> str:
+    zh, en = FEATURES.get(feature, (feature, feature))
+    return zh if language == "zh-CN" else en
+
+
+_TEXT.update({
+    "churn.intro": {"zh-CN": "本页预测现有客户在未来 {horizon} 天内不再下单（流失）的可能性，按风险价值（流失概率 × 近12个月{value}）"
+                             "排出挽留名单。流失定义：{definition}。",
+                    "en": "This page estimates for each current customer the chance of placing no order in the next "
+                          "{horizon} days (churn), and ranks a retention list by value at risk (probability × "
+                          "trailing-12-month {value}). Definition: {definition}."},
+    "churn.def.no_order": {"zh-CN": "快照日后 {horizon} 天内无订单", "en": "no order within {horizon} days after the snapshot"},
+    "churn.def.flag": {"zh-CN": "客户档案中的“是否流失”标记", "en": "the churned flag of the customer archive"},
+    "churn.def.contract_end": {"zh-CN": "合同在 {horizon} 天内到期", "en": "the contract ends within {horizon} days"},
+    "churn.value.sales": {"zh-CN": "销售额", "en": "sales"}, "churn.value.margin": {"zh-CN": "毛利", "en": "margin"},
+    "churn.summary": {"zh-CN": "#### 风险概况\n本月末在评估的客户 {n} 家：高风险 {high} 家、中风险 {medium} 家。"
+                               "风险价值合计 {var}，其中高风险客户占 {share}。",
+                      "en": "#### Overview\n{n} customers scored at the month end: {high} high risk, {medium} medium "
+                            "risk. Total value at risk {var}, of which high-risk customers hold {share}."},
+    "churn.model": {"zh-CN": "#### 模型质量\n用 {snapshots} 个历史月末快照训练（{train} 行），在最近一个已知结果的快照（{valid_date}，"
+                             "{valid} 行）上检验；比较逻辑回归与梯度提升，选用验证集 ROC AUC 较高的{chosen}，并做概率校准。"
+                             "ROC AUC {auc}（不建模为 0.5）：随机取一位流失客户和一位留存客户，模型把前者排在前面的概率为 {auc}。",
+                    "en": "#### Model quality\nTrained on {snapshots} past month-end snapshots ({train} rows) and "
+                          "checked on the newest snapshot whose outcome is known ({valid_date}, {valid} rows); of "
+                          "logistic regression and gradient boosting the one with the better validation ROC AUC, "
+                          "{chosen}, is used, with calibrated probabilities. ROC AUC {auc} (0.5 without a model): "
+                          "for a random churned and a random retained customer, the model ranks the churned one "
+                          "higher with probability {auc}."},
+    "churn.model_flag": {"zh-CN": "#### 模型质量\n按客户档案的流失标记建模（无时间信息，采用分层随机验证，{valid} 行）；选用{chosen}，ROC AUC {auc}。",
+                         "en": "#### Model quality\nFitted on the churned flag of the customer archive (no dates: a "
+                               "stratified validation split, {valid} rows); {chosen} chosen, ROC AUC {auc}."},
+    "churn.drivers": {"zh-CN": "#### 流失驱动因素\n历史快照中各风险信号出现时的流失率（倍数 > 1 表示该信号提高流失风险）：",
+                      "en": "#### Drivers\nChurn rate in past snapshots with and without each risk signal (a ratio "
+                            "above 1 means the signal raises churn):"},
+    "churn.importance": {"zh-CN": "模型中各因素的重要性（打乱该因素后验证集 ROC AUC 的下降）：",
+                         "en": "Importance of each input in the model (drop of the validation ROC AUC when it is shuffled):"},
+    "churn.list": {"zh-CN": "#### 挽留名单（按风险价值排序，前 {n} 位；完整名单见 Excel 附件）",
+                   "en": "#### Retention list (by value at risk, first {n}; the full list is in the Excel file)"},
+    "churn.curves": {"zh-CN": "#### 客户留存曲线（Kaplan-Meier，按{segment}）", "en": "#### Retention curves (Kaplan-Meier, by {segment})"},
+    "churn.chart.dist": {"zh-CN": "流失概率分布", "en": "Distribution of churn probability"},
+    "churn.chart.curves": {"zh-CN": "留存曲线", "en": "Retention curves"},
+    "churn.chart.calibration": {"zh-CN": "校准曲线（验证集）", "en": "Calibration (validation rows)"},
+    "churn.axis.months": {"zh-CN": "合作月数", "en": "Months since first order"},
+    "churn.axis.retained": {"zh-CN": "仍在合作比例", "en": "Share still ordering"},
+    "churn.axis.probability": {"zh-CN": "预测概率", "en": "Predicted probability"},
+    "churn.axis.observed": {"zh-CN": "实际比例", "en": "Observed rate"},
+    "churn.axis.customers": {"zh-CN": "客户数", "en": "Customers"},
+    "churn.headline.high": {"zh-CN": "高风险客户", "en": "High-risk customers"},
+    "churn.headline.var": {"zh-CN": "风险价值（元）", "en": "Value at risk (CNY)"},
+    "churn.headline.auc": {"zh-CN": "模型 ROC AUC", "en": "Model ROC AUC"},
+})

@@ -69,7 +69,8 @@ def record_headlines(report: str, items: list[dict]) -> None:
 
 
 def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...] = ("dimension",),
-             categories: tuple[str, ...] = ("category",), values: tuple[str, ...] = ("reason", "quadrant"),
+             categories: tuple[str, ...] = ("category",),
+             values: tuple[str, ...] = ("reason", "quadrant", "band", "model"),
              segments: tuple[str, ...] = ("segment",)) -> pd.DataFrame:
     """Display copy of a result table: column headers and coded values in the report language."""
     from .i18n import category_name, column_name, dimension_name, value_name
@@ -83,6 +84,16 @@ def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...
     for col in categories:
         if col in out:
             out[col] = out[col].map(lambda c: category_name(c, lang))
+    if "reasons" in out:
+        from .i18n import feature_name
+
+        out["reasons"] = out["reasons"].map(lambda r: "、".join(feature_name(f, lang) for f in r)
+                                            if isinstance(r, (list, tuple)) else r)
+    for col in ("feature", "signal"):
+        if col in out:
+            from .i18n import feature_name
+
+            out[col] = out[col].map(lambda f: feature_name(f, lang))
     for col in (*values, *segments):
         if col in out:
             out[col] = out[col].map(lambda v: column_name(v, lang) if col in segments else value_name(v, lang))
@@ -97,7 +108,8 @@ def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...
 
 #: result columns that are shares, shown as percentages
 PERCENT_COLUMNS = {"rate", "share", "share_of_max", "top2", "on_time", "quality_pass", "reply_ok", "followup_ok",
-                   "cumulative", "performance"}
+                   "cumulative", "performance", "probability", "rate_with", "rate_without", "observed_rate",
+                   "mean_probability", "cumulative_capture", "latest_satisfaction"}
 
 
 def output_file(params: Parameters, output_dir: str | None, name: str):

@@ -1,8 +1,9 @@
 """Demo data: the company's raw files as it would export them, with planted effects the analyses must recover.
 
 Planted (see ``data/demo_truth/truth.json`` after generation):
-- churn: customers with late payments, complaints and low satisfaction stop ordering more
-  often; a latent risk also makes their orders fall before they stop;
+- churn: two or more late payments in a quarter, a complaint in the last three months and
+  low satisfaction (overall 3 or less) raise the monthly chance that a customer stops
+  ordering; a latent risk also makes their orders fall before they stop;
 - value: a latent value drives order frequency, amounts, reputation and share of wallet;
 - satisfaction: the delivery dimension drives the overall rating most; late deliveries
   lower it; a handful of customers are planted as clearly dissatisfied (CAPA cases);
@@ -104,7 +105,7 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
         end_month = f"{first.year:04d}-{first.month:02d}"
     end = pd.Period(end_month, "M")
     periods = pd.period_range(end - months + 1, end, freq="M")
-    expected_orders = customers * months * 0.5
+    expected_orders = customers * months * 1.0
     use_csv = fmt == "csv" or (fmt == "auto" and expected_orders > EXCEL_ROW_LIMIT * 0.8)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -165,9 +166,9 @@ def _customer_chunk(rng, start, n, width, periods, total):
     since = since.where(since <= end_day - pd.Timedelta(days=20), end_day - pd.Timedelta(days=20))
     model = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
     terms = np.array([30, 60, 90])[model]
-    order_rate = 0.55 * np.exp(0.6 * value - 0.18)
+    order_rate = np.exp(0.35 * value - 0.06)  # about one order a month on average
     trend = -0.05 * np.clip(risk - 0.5, 0, None)  # at-risk customers order less and less
-    late_prob = 1 / (1 + np.exp(-(-2.0 + 1.1 * risk)))
+    late_prob = 1 / (1 + np.exp(-(-2.6 + 1.2 * risk)))
     complaint_rate = np.exp(-3.4 + 0.8 * risk)
     late_delivery_p = np.clip(0.06 + 0.05 * rng.normal(size=n), 0.01, 0.4)
     key = value > np.quantile(value, 0.8) if n >= 5 else value > 0
@@ -189,8 +190,9 @@ def _customer_chunk(rng, start, n, width, periods, total):
         live = active & np.asarray(started)
         late_recent = late_hist[max(0, t - 3):t].sum(axis=0)
         complaints_recent = complaint_hist[max(0, t - 3):t].sum(axis=0)
-        logit = -4.6 + 0.6 * risk + 0.45 * np.minimum(late_recent, 3) + 0.5 * np.minimum(complaints_recent, 2) \
-            + 0.8 * low_sat - 0.4 * value
+        # planted churn drivers: two or more late payments in the quarter, a recent complaint, low satisfaction
+        logit = -4.3 + 0.4 * risk + 1.3 * (late_recent >= 2) + 0.8 * (complaints_recent >= 1) \
+            + 1.1 * low_sat - 0.3 * value
         hazard = 1 / (1 + np.exp(-logit))
         rate = order_rate * np.exp(trend * t)
         churn_truth.append(pd.DataFrame({"customer_id": ids, "month": str(period), "active": live,

@@ -83,6 +83,7 @@ def header_map(table: Table, params: Parameters) -> dict[str, str]:
     source = params.data.sources.get(table.name)
     if source:
         mapping.update(source.columns)
+        mapping.update({extra.header: name for name, extra in source.extra.items()})
     return {normalise_header(k): v for k, v in mapping.items()}
 
 

@@ -19,7 +19,7 @@ from ..config import Parameters
 from ..errors import DataError
 from .readers import open_source
 from .schema import TABLES, Table
-from .validate import Collector, Issue, TableInfo, ValidationReport, coerce_chunk, resolve_headers
+from .validate import Collector, Issue, TableInfo, ValidationReport, all_columns, coerce_chunk, resolve_headers
 
 CURRENT = "CURRENT"
 _ARROW = {"string": pa.string(), "category": pa.string(), "float": pa.float64(), "int": pa.int64(),
@@ -185,11 +185,8 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
     found = resolve_headers(table, raw, params, collector)
     if any(i.severity == "error" for i in collector.issues.values()):
         return None, list(collector.issues.values())
-    columns = [c for c in table.columns if c.name in found]
-    schema_fields = [pa.field("source_row", pa.int64())] + [pa.field(c.name, _ARROW[c.dtype]) for c in columns]
-    if table.dynamic_float_columns:
-        schema_fields += [pa.field(d, pa.float64()) for d in params.survey.dimensions if d in found]
-    schema = pa.schema(schema_fields)
+    columns = [c for c in all_columns(table, params) if c.name in found]
+    schema = pa.schema([pa.field("source_row", pa.int64())] + [pa.field(c.name, _ARROW[c.dtype]) for c in columns])
     rows = 0
     first = last = None
     date_col = _DATE_COLUMN.get(table.name)

@@ -160,6 +160,17 @@ def _isna(value) -> bool:
         return False
 
 
+def all_columns(table: Table, params: Parameters) -> list[Column]:
+    """The canonical columns, the survey dimensions, and the company's declared extra columns."""
+    columns = list(table.columns)
+    if table.dynamic_float_columns:
+        columns += [Column(d, "float", f"survey dimension {d}") for d in params.survey.dimensions]
+    source = params.data.sources.get(table.name)
+    if source:
+        columns += [Column(name, extra.dtype, f"company column {extra.header}") for name, extra in source.extra.items()]
+    return columns
+
+
 def resolve_headers(table: Table, raw: RawSheet, params: Parameters, collector: Collector) -> dict[str, str]:
     """Map the file's headers to canonical columns; report missing, duplicate and unknown ones.
 
@@ -200,9 +211,7 @@ def coerce_chunk(table: Table, chunk: pd.DataFrame, found: dict[str, str], param
                  collector: Collector, today: dt.date) -> pd.DataFrame:
     """Return the chunk with canonical columns and types; failures go to ``collector``."""
     out = {"source_row": pd.Series(chunk.index.to_numpy(dtype="int64"), index=chunk.index)}
-    columns = list(table.columns)
-    if table.dynamic_float_columns:
-        columns += [Column(d, "float", f"survey dimension {d}") for d in params.survey.dimensions]
+    columns = all_columns(table, params)
     survey_scored = set(params.survey.dimensions) | {"overall"} if table.dynamic_float_columns else set()
     for col in columns:
         header = found.get(col.name)

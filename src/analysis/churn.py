@@ -1,0 +1,351 @@
+"""Churn risk: month-end snapshots computed with DuckDB, leakage-safe labels, a time-validated model,
+risk bands, value at risk, Kaplan-Meier retention curves.
+
+Every feature of a snapshot uses only rows dated on or before the snapshot date; a label
+looks only at the horizon after it, and a snapshot is labelled only when that horizon has
+fully passed by the end of the report month.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import modeling
+from .config import Parameters
+from .data.store import Tables
+from .errors import DataError
+
+#: features computed from the tables (those whose tables are absent are left out)
+ORDER_FEATURES = ["recency_days", "orders_3m", "orders_6m", "orders_12m", "sales_3m", "sales_6m", "sales_12m",
+                  "spend_trend", "tenure_days", "days_since_contact"]
+PAYMENT_FEATURES = ["late_payments_q", "late_2plus"]
+COMPLAINT_FEATURES = ["complaints_90d", "major_complaints_90d", "unresolved_complaints"]
+SURVEY_FEATURES = ["latest_satisfaction"]
+
+
+def snapshot_dates(params: Parameters, count: int) -> list[pd.Timestamp]:
+    """The ``count`` month ends up to the report month's, oldest first."""
+    end = pd.Period(params.month, "M")
+    return [(end - k).end_time.normalize() for k in range(count - 1, -1, -1)]
+
+
+def label_mode(tables: Tables, params: Parameters) -> str:
+    """no_order, flag or contract_end: the parameter, or (auto) what the data allows."""
+    mode = params.churn.label
+    customers = tables["customers"]
+    if mode == "auto":
+        if "churned" in customers and customers["churned"].notna().any():
+            mode = "flag"
+        elif "contract_end" in customers and customers["contract_end"].notna().any():
+            mode = "contract_end"
+        else:
+            mode = "no_order"
+    if mode == "no_order" and "orders" not in tables:
+        raise DataError("churn.label no_order needs the orders table; give customers a churned flag (是否流失) "
+                        "or set churn.label: flag.")
+    if mode == "flag" and "churned" not in customers:
+        raise DataError("churn.label flag needs the column churned (是否流失) in the customer archive.")
+    if mode == "contract_end" and "contract_end" not in customers:
+        raise DataError("churn.label contract_end needs the column contract_end (合同到期日) in the customer archive.")
+    return mode
+
+
+def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timestamp],
+                      survey_scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Features of every active customer at each snapshot date.
+
+    Active: an order within churn.horizon_days before the snapshot (a customer without one has
+    already churned by the definition). Windows of 3, 6 and 12 months end at the snapshot.
+
+    Computed with DuckDB over the Parquet tables; rows are (customer_id, snapshot) in a stable order.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads TO 2")
+        con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
+        con.execute(f"CREATE VIEW orders AS SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, "
+                    f"{'margin' if _has(tables, 'orders', 'margin') else 'NULL::DOUBLE AS margin'} "
+                    f"FROM read_parquet('{_path(tables, 'orders')}')")
+        since = "CAST(customer_since AS TIMESTAMP)" if "customer_since" in tables["customers"] else "NULL::TIMESTAMP"
+        con.execute(f"CREATE VIEW customers AS SELECT customer_id, {since} AS since "
+                    f"FROM read_parquet('{_path(tables, 'customers')}')")
+        query = f"""
+        WITH base AS (
+          SELECT o.customer_id, s.s AS snapshot,
+            count(*) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH) AS orders_3m,
+            count(*) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH) AS orders_6m,
+            count(*) AS orders_12m,
+            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH), 0) AS sales_3m,
+            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH), 0) AS sales_6m,
+            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 12 MONTH), 0) AS sales_12m,
+            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH AND o.d <= s.s - INTERVAL 3 MONTH), 0)
+              AS sales_prev_3m,
+            coalesce(sum(o.margin) FILTER (WHERE o.d > s.s - INTERVAL 12 MONTH), 0) AS margin_12m,
+            max(o.d) AS last_order
+          FROM orders o JOIN snaps s ON o.d <= s.s AND o.d > s.s - INTERVAL 12 MONTH
+          GROUP BY 1, 2
+          HAVING max(o.d) > s.s - INTERVAL {params.churn.horizon_days} DAY),
+        firsts AS (SELECT customer_id, min(d) AS first_order FROM orders GROUP BY 1)
+        SELECT b.*, date_diff('day', b.last_order, b.snapshot) AS recency_days,
+          (b.sales_3m - b.sales_prev_3m) / (b.sales_3m + b.sales_prev_3m + 1) AS spend_trend,
+          date_diff('day', coalesce(least(c.since, f.first_order), f.first_order), b.snapshot) AS tenure_days
+        FROM base b LEFT JOIN firsts f USING (customer_id) LEFT JOIN customers c USING (customer_id)
+        """
+        frame = con.execute(query).df()
+        if "payments" in tables:
+            late = con.execute(f"""
+              SELECT p.customer_id, s.s AS snapshot,
+                count(*) FILTER (WHERE p.paid_date IS NULL OR p.paid_date > p.due_date) AS late_payments_q
+              FROM read_parquet('{_path(tables, 'payments')}') p
+              JOIN snaps s ON p.due_date < s.s AND p.due_date >= s.s - INTERVAL 3 MONTH
+              GROUP BY 1, 2""").df()
+            frame = frame.merge(late, on=["customer_id", "snapshot"], how="left")
+            frame["late_payments_q"] = frame["late_payments_q"].fillna(0)
+            frame["late_2plus"] = (frame["late_payments_q"] >= 2).astype(float)
+        if "complaints" in tables:
+            severity = "c.severity = 'major'" if _has(tables, "complaints", "severity") else "false"
+            followed = "c.followed_up_at" if _has(tables, "complaints", "followed_up_at") else "NULL::TIMESTAMP"
+            comp = con.execute(f"""
+              SELECT c.customer_id, s.s AS snapshot, count(*) AS complaints_90d,
+                count(*) FILTER (WHERE {severity}) AS major_complaints_90d,
+                count(*) FILTER (WHERE {followed} IS NULL OR {followed} > s.s) AS unresolved_complaints,
+                max(c.received_at) AS last_complaint
+              FROM read_parquet('{_path(tables, 'complaints')}') c
+              JOIN snaps s ON c.received_at <= s.s AND c.received_at > s.s - INTERVAL 90 DAY
+              GROUP BY 1, 2""").df()
+            frame = frame.merge(comp, on=["customer_id", "snapshot"], how="left")
+            for col in COMPLAINT_FEATURES:
+                frame[col] = frame[col].fillna(0)
+        if survey_scores is not None and len(survey_scores):
+            con.register("sv", survey_scores[["customer_id", "answered_date", "share"]])
+            sat = con.execute("""
+              SELECT v.customer_id, s.s AS snapshot, arg_max(v.share, v.answered_date) AS latest_satisfaction,
+                max(v.answered_date) AS last_survey
+              FROM sv v JOIN snaps s ON v.answered_date <= s.s GROUP BY 1, 2""").df()
+            frame = frame.merge(sat, on=["customer_id", "snapshot"], how="left")
+        contacts = frame[[c for c in ("last_order", "last_complaint", "last_survey") if c in frame]]
+        frame["days_since_contact"] = (frame["snapshot"] - contacts.max(axis=1)).dt.days
+        frame = frame.drop(columns=[c for c in ("last_complaint", "last_survey", "sales_prev_3m") if c in frame])
+    finally:
+        con.close()
+    frame = _with_attributes(frame, tables, params)
+    return frame.sort_values(["snapshot", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def label_snapshots(features: pd.DataFrame, tables: Tables, params: Parameters) -> pd.DataFrame:
+    """Add ``churned`` (1/0) to snapshots whose horizon has passed by the end of the report month.
+
+    no_order: no order within churn.horizon_days after the snapshot.
+    contract_end: the contract ends within the horizon (rows whose contract ended before are dropped).
+    """
+    import duckdb
+
+    horizon = params.churn.horizon_days
+    data_end = pd.Timestamp(params.period_end)
+    labelled = features[features["snapshot"] + pd.Timedelta(days=horizon) <= data_end].copy()
+    mode = label_mode(tables, params)
+    if mode == "contract_end":
+        end = labelled["customer_id"].map(tables["customers"].set_index("customer_id")["contract_end"])
+        labelled = labelled[end.isna() | (end > labelled["snapshot"])]
+        end = end.loc[labelled.index]
+        labelled["churned"] = (end <= labelled["snapshot"] + pd.Timedelta(days=horizon)).astype(int)
+        return labelled.reset_index(drop=True)
+    con = duckdb.connect()
+    try:
+        con.register("grid", labelled[["customer_id", "snapshot"]])
+        later = con.execute(f"""
+          SELECT g.customer_id, g.snapshot, count(o.order_date) AS later_orders
+          FROM grid g LEFT JOIN read_parquet('{_path(tables, 'orders')}') o
+            ON o.customer_id = g.customer_id AND o.order_date > g.snapshot
+           AND o.order_date <= g.snapshot + INTERVAL {horizon} DAY
+          GROUP BY 1, 2""").df()
+    finally:
+        con.close()
+    labelled = labelled.merge(later, on=["customer_id", "snapshot"], how="left")
+    labelled["churned"] = (labelled["later_orders"].fillna(0) == 0).astype(int)
+    return labelled.drop(columns="later_orders").sort_values(["snapshot", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def feature_spec(frame: pd.DataFrame, params: Parameters) -> modeling.FeatureSpec:
+    """Computed features present in ``frame`` plus the customer attributes declared in churn.features."""
+    computed = [c for c in (*ORDER_FEATURES, *PAYMENT_FEATURES, *COMPLAINT_FEATURES, *SURVEY_FEATURES) if c in frame]
+    numeric = computed + [c for c in params.churn.features.numeric if c in frame]
+    categorical = [c for c in params.churn.features.categorical if c in frame]
+    return modeling.FeatureSpec(categorical, numeric, after_outcome=["churned", "later_orders", "contract_end"])
+
+
+def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFrame | None = None):
+    """Build the training snapshots, validate on the newest labelled one, return (result, labelled rows).
+
+    With churn.label flag the model is cross-sectional: customer attributes (and order
+    features at the report date, where orders exist) against the flag, with a stratified split.
+    """
+    mode = label_mode(tables, params)
+    if mode == "flag":
+        current = current_features(tables, params, survey_scores)
+        labelled = current[current["churned_flag"].notna()].copy()
+        labelled["churned"] = labelled["churned_flag"].astype(int)
+        spec = feature_spec(labelled, params)
+        result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed,
+                                          min_positives=params.churn.min_positives)
+        return result, labelled
+    steps = int(np.ceil(params.churn.horizon_days / 30.4))
+    dates = snapshot_dates(params, params.churn.training_snapshots + steps)
+    features = snapshot_features(tables, params, dates, survey_scores)
+    labelled = label_snapshots(features, tables, params)
+    if labelled.empty:
+        raise DataError(f"churn: no snapshot has a full {params.churn.horizon_days}-day horizon before "
+                        f"{params.period_end}; the orders need more history.")
+    newest = labelled["snapshot"].max()
+    spec = feature_spec(labelled, params)
+    result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed, time_column="snapshot",
+                                      valid_from=newest, min_positives=params.churn.min_positives)
+    return result, labelled
+
+
+def current_features(tables: Tables, params: Parameters, survey_scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Features at the end of the report month (the customers to score)."""
+    end = pd.Timestamp(params.period_end)
+    if "orders" in tables and len(tables["orders"]):
+        frame = snapshot_features(tables, params, [end], survey_scores)
+    else:
+        frame = _with_attributes(pd.DataFrame({"customer_id": tables["customers"]["customer_id"], "snapshot": end}),
+                                 tables, params)
+    if "churned" in tables["customers"]:
+        frame["churned_flag"] = frame["customer_id"].map(tables["customers"].set_index("customer_id")["churned"])
+    return frame
+
+
+def score_customers(result: modeling.ModelResult, current: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Probability, risk band, value at risk and top reasons for each customer at the report date."""
+    frame = current.copy()
+    if "churned_flag" in frame:
+        frame = frame[frame["churned_flag"].fillna(False) == False]  # noqa: E712  already lost: not scored
+    frame["probability"] = result.predict(frame)
+    frame["band"] = risk_bands(frame["probability"], params)
+    value_col = "margin_12m" if params.churn.value == "margin" else "sales_12m"
+    frame["value_12m"] = frame[value_col] if value_col in frame else np.nan
+    frame["value_at_risk"] = frame["probability"] * frame["value_12m"]
+    frame["reasons"] = modeling.reasons(result, frame, top=params.churn.top_reasons)
+    return frame.sort_values(["value_at_risk", "probability", "customer_id"], ascending=[False, False, True],
+                             kind="stable", na_position="last").reset_index(drop=True)
+
+
+def risk_bands(probability: pd.Series, params: Parameters) -> pd.Series:
+    """high / medium / low from churn.bands thresholds."""
+    bands = params.churn.bands
+    return pd.Series(np.select([probability >= bands.high, probability >= bands.medium], ["high", "medium"], "low"),
+                     index=probability.index)
+
+
+def driver_rates(labelled: pd.DataFrame) -> pd.DataFrame:
+    """Churn rate with and without each risk signal in the labelled snapshots, and the ratio."""
+    signals = {"late_2plus": labelled.get("late_2plus", pd.Series(dtype=float)) >= 1,
+               "complaints_90d": labelled.get("complaints_90d", pd.Series(dtype=float)) >= 1,
+               "low_satisfaction": labelled.get("latest_satisfaction", pd.Series(dtype=float)) < 0.7,
+               "falling_spend": labelled.get("spend_trend", pd.Series(dtype=float)) < -0.3}
+    rows = []
+    for name, flag in signals.items():
+        if flag is None or len(flag) == 0 or not flag.any():
+            continue
+        flag = flag.reindex(labelled.index, fill_value=False)
+        with_rate, without = labelled.loc[flag, "churned"].mean(), labelled.loc[~flag, "churned"].mean()
+        rows.append({"signal": name, "customers_with": int(flag.sum()), "rate_with": with_rate,
+                     "rate_without": without, "ratio": with_rate / without if without > 0 else np.nan})
+    return pd.DataFrame(rows, columns=["signal", "customers_with", "rate_with", "rate_without", "ratio"])
+
+
+def permutation_drivers(result: modeling.ModelResult, labelled: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """How much the validation ROC AUC drops when each input is shuffled (mean and spread of 5 repeats)."""
+    from sklearn.inspection import permutation_importance
+
+    valid = labelled.loc[result.valid_predictions.index]
+    X = modeling.prepare_features(valid, result.spec)
+    imp = permutation_importance(result.model, X, valid["churned"].astype(int), scoring="roc_auc", n_repeats=5,
+                                 random_state=seed)
+    out = pd.DataFrame({"feature": X.columns, "importance": imp.importances_mean, "spread": imp.importances_std})
+    return out.sort_values(["importance", "feature"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- retention curves
+
+def kaplan_meier(durations, events) -> pd.DataFrame:
+    """Kaplan-Meier survival: at each distinct time, at risk, events, censored, survival.
+
+    ``events`` is 1 for a churn observed at that duration, 0 for a customer still active (censored).
+    """
+    frame = pd.DataFrame({"t": np.asarray(durations, float), "e": np.asarray(events, int)})
+    rows, survival, at_risk = [], 1.0, len(frame)
+    for t, group in frame.groupby("t", sort=True):
+        d = int(group["e"].sum())
+        if at_risk > 0 and d:
+            survival *= 1 - d / at_risk
+        rows.append({"time": t, "at_risk": at_risk, "events": d, "censored": int(len(group) - d),
+                     "survival": survival})
+        at_risk -= len(group)
+    return pd.DataFrame(rows, columns=["time", "at_risk", "events", "censored", "survival"])
+
+
+def retention_curves(tables: Tables, params: Parameters, segment: str | None = None) -> pd.DataFrame:
+    """Months a customer stays, from its first order to its last, by segment (Kaplan-Meier).
+
+    A customer without an order in the last churn.horizon_days before the end of the report
+    month has churned (event at its last order); the others are censored at the month end.
+    """
+    orders = tables["orders"]
+    end = pd.Timestamp(params.period_end)
+    orders = orders[orders["order_date"] <= end]
+    span = orders.groupby("customer_id")["order_date"].agg(["min", "max"])
+    churned = span["max"] < end - pd.Timedelta(days=params.churn.horizon_days)
+    stop = span["max"].where(churned, end)
+    months = (stop - span["min"]).dt.days / 30.4
+    customers = tables["customers"].set_index("customer_id")
+    segment = segment or params.churn.segment
+    groups = customers[segment].reindex(span.index).fillna("—") if segment in customers else pd.Series("all", span.index)
+    curves = []
+    for value, idx in groups.groupby(groups).groups.items():
+        table = kaplan_meier(months.loc[idx].round(), churned.loc[idx].astype(int))
+        curves.append(table.assign(segment=value))
+    return pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
+
+
+# ----------------------------------------------------------------------------- internals
+
+def _with_attributes(frame: pd.DataFrame, tables: Tables, params: Parameters) -> pd.DataFrame:
+    customers = tables["customers"]
+    wanted = [c for c in dict.fromkeys([*params.churn.features.categorical, *params.churn.features.numeric,
+                                        "sales_rep", "region", "branch", params.churn.segment]) if c in customers]
+    return frame.merge(customers[["customer_id", *wanted]], on="customer_id", how="left")
+
+
+def _path(tables: Tables, name: str) -> str:
+    return tables.path(name).as_posix().replace("'", "''")
+
+
+def _has(tables: Tables, table: str, column: str) -> bool:
+    import pyarrow.parquet as pq
+
+    return column in pq.read_schema(tables.path(table)).names
+
+
+def satisfaction_history(tables: Tables, params: Parameters) -> pd.DataFrame | None:
+    """Score share of every answered survey form (for the latest-satisfaction feature); None without surveys."""
+    from .satisfaction import customer_scores
+
+    if "surveys" not in tables:
+        return None
+    surveys = tables["surveys"]
+    done = surveys[surveys["answered_date"].notna() & surveys[params.survey.dimensions].notna().any(axis=1)]
+    return customer_scores(done, params)
+
+
+def summary(scored: pd.DataFrame) -> dict:
+    """Counts per band and value at risk, for the page and the index."""
+    total = float(scored["value_at_risk"].sum())
+    high = scored[scored["band"] == "high"]
+    return {"n": len(scored), "high": int((scored["band"] == "high").sum()),
+            "medium": int((scored["band"] == "medium").sum()), "value_at_risk": total,
+            "high_share": float(high["value_at_risk"].sum() / total) if total else 0.0}
