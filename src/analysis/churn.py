@@ -1,7 +1,8 @@
 """Churn risk: month-end snapshots computed with DuckDB, leakage-safe labels, a time-validated model,
 risk bands, value at risk, Kaplan-Meier retention curves.
 
-Every feature of a snapshot uses only rows dated on or before the snapshot date; a label
+Every feature of a snapshot uses only rows dated on or before the snapshot date (the whole
+snapshot day; events with a time of day count when they fall on it); a label
 looks only at the horizon after it, and a snapshot is labelled only when that horizon has
 fully passed by the end of the report month.
 """
@@ -111,10 +112,10 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
             comp = con.execute(f"""
               SELECT c.customer_id, s.s AS snapshot, count(*) AS complaints_90d,
                 count(*) FILTER (WHERE {severity}) AS major_complaints_90d,
-                count(*) FILTER (WHERE {followed} IS NULL OR {followed} > s.s) AS unresolved_complaints,
+                count(*) FILTER (WHERE {followed} IS NULL OR {followed} >= s.s + INTERVAL 1 DAY) AS unresolved_complaints,
                 max(c.received_at) AS last_complaint
               FROM read_parquet('{_path(tables, 'complaints')}') c
-              JOIN snaps s ON c.received_at <= s.s AND c.received_at > s.s - INTERVAL 90 DAY
+              JOIN snaps s ON c.received_at < s.s + INTERVAL 1 DAY AND c.received_at >= s.s - INTERVAL 89 DAY
               GROUP BY 1, 2""").df()
             frame = frame.merge(comp, on=["customer_id", "snapshot"], how="left")
             for col in COMPLAINT_FEATURES:
@@ -127,7 +128,7 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
               FROM sv v JOIN snaps s ON v.answered_date <= s.s GROUP BY 1, 2""").df()
             frame = frame.merge(sat, on=["customer_id", "snapshot"], how="left")
         contacts = frame[[c for c in ("last_order", "last_complaint", "last_survey") if c in frame]]
-        frame["days_since_contact"] = (frame["snapshot"] - contacts.max(axis=1)).dt.days
+        frame["days_since_contact"] = (frame["snapshot"] - contacts.max(axis=1).dt.normalize()).dt.days
         frame = frame.drop(columns=[c for c in ("last_complaint", "last_survey", "sales_prev_3m") if c in frame])
     finally:
         con.close()
@@ -190,7 +191,7 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
         labelled["churned"] = labelled["churned_flag"].astype(int)
         spec = feature_spec(labelled, params)
         result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed,
-                                          min_positives=params.churn.min_positives)
+                                          min_positives=params.churn.min_positives, parameter="churn.min_positives")
         return result, labelled
     steps = int(np.ceil(params.churn.horizon_days / 30.4))
     dates = snapshot_dates(params, params.churn.training_snapshots + steps)
@@ -202,7 +203,8 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
     newest = labelled["snapshot"].max()
     spec = feature_spec(labelled, params)
     result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed, time_column="snapshot",
-                                      valid_from=newest, min_positives=params.churn.min_positives)
+                                      valid_from=newest, min_positives=params.churn.min_positives,
+                                      parameter="churn.min_positives")
     return result, labelled
 
 

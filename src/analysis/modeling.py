@@ -101,7 +101,7 @@ def calibrated(kind: str, spec: FeatureSpec, seed: int) -> CalibratedClassifierC
 
 def fit_and_compare(labelled: pd.DataFrame, target: str, spec: FeatureSpec, seed: int,
                     time_column: str | None = None, valid_from=None, min_positives: int = 30,
-                    kinds: tuple[str, ...] = MODEL_KINDS) -> ModelResult:
+                    kinds: tuple[str, ...] = MODEL_KINDS, parameter: str = "min_positives") -> ModelResult:
     """Fit every candidate on the training rows, choose on the validation rows only, refit on all rows.
 
     Time-ordered when ``time_column`` and ``valid_from`` are given (train before, validate from);
@@ -116,7 +116,7 @@ def fit_and_compare(labelled: pd.DataFrame, target: str, spec: FeatureSpec, seed
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
     if min(positives, negatives) < min_positives:
         raise DataError(f"{target}: {positives} positive and {negatives} negative outcomes; the model needs at least "
-                        f"{min_positives} of each (parameter min_positives). Add more history, or lower the parameter "
+                        f"{min_positives} of each ({parameter}). Add more history, or lower the parameter "
                         "knowing that a model fitted on so few cases is unreliable.")
     if time_column is not None and valid_from is not None:
         is_valid = (labelled[time_column] >= valid_from).to_numpy()

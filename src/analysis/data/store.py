@@ -204,7 +204,7 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
         return None, [*collector.issues.values(),
                       Issue("error", exc.check, table.name, path.name, raw.sheet, None, "", "", detail=str(exc))]
     if rows == 0:
-        severity = "error" if table.required else "warning"
+        severity = params.validation.severity.get("empty_file", "error" if table.required else "warning")
         collector.issues[("empty_file", None)] = Issue(
             severity, "empty_file", table.name, path.name, raw.sheet, None, "", "",
             detail=f"{raw.where}: the {table.name} table has a header row but no data rows. "
