@@ -263,8 +263,13 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         numeric = pd.Series(np.nan, index=values.index)
         rest = values
     text = as_text(rest) if rest.dtype == object else rest
-    text = pd.Series(text, index=values.index, dtype="string").str.replace(r"[,，¥￥%\s]", "", regex=True)
+    text = pd.Series(text, index=values.index, dtype="string").str.strip()
     parsed = pd.to_numeric(text.mask(text == ""), errors="coerce").astype(float)
+    # only cells that are not plain numbers go through the slower clean-up of separators and symbols
+    todo = parsed.isna() & text.notna() & (text != "")
+    if todo.any():
+        cleaned = text[todo].str.replace(r"[,，¥￥%\s]", "", regex=True)
+        parsed[todo] = pd.to_numeric(cleaned.mask(cleaned == ""), errors="coerce").astype(float)
     out = numeric.where(is_num, parsed)
     bad = out.isna() & ~blank_mask(values)
     return out, bad
@@ -298,17 +303,26 @@ def parse_dates(values: pd.Series, keep_time: bool = False) -> tuple[pd.Series, 
         strings = values
     if len(strings):
         text = pd.Series(strings, dtype="string").str.strip()
-        text = (text.str.replace(r"\s*[年/.]\s*", "-", regex=True)
-                .str.replace(r"\s*月\s*", "-", regex=True).str.replace(r"\s*日", " ", regex=True)
-                .str.replace("T", " ", regex=False).str.strip())
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-        for fmt in _DATE_FORMATS:
-            todo = parsed.isna() & text.notna() & (text != "")
-            if not todo.any():
-                break
-            parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        # ISO dates (2026-10-05, 2026-10-05 14:30) parse in one fast pass; the rest are normalised
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+        todo = parsed.isna() & text.notna() & (text != "")
+        if todo.any():
+            rest = (text[todo].str.replace(r"\s*[年/.]\s*", "-", regex=True)
+                    .str.replace(r"\s*月\s*", "-", regex=True).str.replace(r"\s*日", " ", regex=True)
+                    .str.replace("T", " ", regex=False).str.strip())
+            for fmt in _DATE_FORMATS:
+                left = parsed.isna() & todo
+                if not left.any():
+                    break
+                parsed[left] = pd.to_datetime(rest[left[todo].to_numpy()], format=fmt, errors="coerce")
         out[parsed.index] = parsed
     if not keep_time:
         out = out.dt.normalize()
     bad = out.isna() & ~blank_mask(values)
     return out, bad
+
+
+def map_unique(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)`` computed once per distinct value: label columns have few of them."""
+    distinct = pd.unique(values.dropna())
+    return values.map({value: func(value) for value in distinct})

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..config import Parameters
 from .mapping import BOOL_LABELS, header_map, label_map, normalise_header, normalise_label, scale_label_text, scale_map
-from .readers import RawSheet, as_text, blank_mask, parse_dates, parse_numbers
+from .readers import RawSheet, as_text, blank_mask, map_unique, parse_dates, parse_numbers
 from .schema import Column, Table
 
 #: checks whose failures are warnings unless validation.severity says otherwise
@@ -252,7 +252,7 @@ def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, head
         return dates
     if col.dtype == "bool":
         text = as_text(values)
-        mapped = text.map(lambda t: BOOL_LABELS.get(normalise_label(t)) if isinstance(t, str) else None)
+        mapped = map_unique(text, lambda t: BOOL_LABELS.get(normalise_label(t)) if isinstance(t, str) else None)
         bad = mapped.isna() & ~blank
         if bad.any():
             collector.add("unknown_label", header, f"{col.name} must be yes or no (是/否, Y/N, 1/0)",
@@ -272,7 +272,7 @@ def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, head
             found = labels.get(key[1:]) or labels.get(key[0])  # "D 车展": a code and a name
         return found
 
-    mapped = text.map(one)
+    mapped = map_unique(text, one)
     bad = mapped.isna() & ~blank
     if bad.any():
         known = sorted({k for k, v in label_map(table.name, col.name, params).items() if len(k) > 1})
@@ -306,7 +306,7 @@ def _coerce_score(values, blank, header, params, collector) -> pd.Series:
             return unknown
         return number if number.is_integer() and 1 <= number <= top else unknown
 
-    points = text.map(one).astype(float)
+    points = map_unique(text, one).astype(float)
     bad = points == unknown
     if bad.any():
         collector.add("unknown_label", header,
