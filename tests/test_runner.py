@@ -33,23 +33,25 @@ def test_run_writes_executed_notebooks_and_a_manifest(demo_project):
 
 
 def test_unchanged_notebooks_are_skipped_and_changes_rerun_them(demo_project):
-    params = load_parameters(root=demo_project, month=DEMO_MONTH)
-    run_month(params)
-    assert [r.outcome for r in run_month(params).notebooks] == ["skipped"]
-    assert [r.outcome for r in run_month(params, force=True).notebooks] == ["ok"]
-    # a parameter change
-    changed = load_parameters(root=demo_project, month=DEMO_MONTH, overrides={"survey.min_answers": 9})
-    assert [r.outcome for r in run_month(changed).notebooks] == ["ok"]
-    assert [r.outcome for r in run_month(changed).notebooks] == ["skipped"]
-    # a change of the notebook's code
+    two = {"run.notebooks": ["data_quality", "satisfaction"]}
+    params = load_parameters(root=demo_project, month=DEMO_MONTH, overrides=two)
+    outcomes = lambda p, **kw: [r.outcome for r in run_month(p, **kw).notebooks]  # noqa: E731
+    assert outcomes(params) == ["ok", "ok"]
+    assert outcomes(params) == ["skipped", "skipped"]
+    assert outcomes(params, force=True) == ["ok", "ok"]
+    # a parameter change re-runs both
+    changed = load_parameters(root=demo_project, month=DEMO_MONTH, overrides={**two, "survey.min_answers": 9})
+    assert outcomes(changed) == ["ok", "ok"]
+    assert outcomes(changed) == ["skipped", "skipped"]
+    # a change of one notebook's code re-runs that one only
     path = demo_project / "notebooks" / "data_quality.ipynb"
     path.write_text(path.read_text("utf-8").replace("lang = report.start_page(params)",
                                                     "lang = report.start_page(params)  # edited"), "utf-8")
-    assert [r.outcome for r in run_month(changed).notebooks] == ["ok"]
-    # a change of the data
-    raw = demo_project / "data" / "raw" / "客户投诉登记表.xlsx"
-    raw.unlink()
-    assert [r.outcome for r in run_month(changed).notebooks] == ["ok"]
+    assert outcomes(changed) == ["ok", "skipped"]
+    # a change of the data re-runs both; the skipped notebook's outputs were carried over
+    assert (demo_project / "reports" / "runs" / DEMO_MONTH / "satisfaction_CAPA清单.xlsx").is_file()
+    (demo_project / "data" / "raw" / "客户投诉登记表.xlsx").unlink()
+    assert outcomes(changed) == ["ok", "ok"]
 
 
 def test_notebook_runs_top_to_bottom_with_its_defaults_from_the_notebooks_folder(demo_project):
