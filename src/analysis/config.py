@@ -154,6 +154,90 @@ class ChurnParams(_Strict):
     seed: int = 42
 
 
+class ThresholdStep(_Strict):
+    min: float
+    share: float = Field(ge=0, le=1)
+
+
+class CriterionRule(_Strict):
+    method: Literal["percentile", "thresholds", "values"]
+    thresholds: list[ThresholdStep] = Field(default_factory=list)
+    values: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.method == "thresholds" and not self.thresholds:
+            raise ValueError("method thresholds needs a list of thresholds ({min: value, share: 0..1})")
+        if self.method == "values" and not self.values:
+            raise ValueError("method values needs a map of values {category: share 0..1}")
+        return self
+
+
+class Policy(_Strict):
+    discount: str
+    payment_terms: str
+    delivery_days: int = Field(ge=0)
+    visit: str
+
+
+_DEFAULT_RULES = {
+    "sales_volume": {"method": "percentile"},
+    "payment": {"method": "thresholds", "thresholds": [{"min": 0.95, "share": 1.0}, {"min": 0.85, "share": 0.7},
+                                                      {"min": 0.7, "share": 0.4}, {"min": 0.0, "share": 0.0}]},
+    "margin": {"method": "percentile"},
+    "order_quantity": {"method": "percentile"},
+    "sales_model": {"method": "values", "values": {"direct": 1.0, "distributor": 0.7, "agent": 0.5, "online": 0.5}},
+    "share_of_wallet": {"method": "thresholds", "thresholds": [{"min": 60, "share": 1.0}, {"min": 40, "share": 0.7},
+                                                              {"min": 20, "share": 0.4}, {"min": 0, "share": 0.1}]},
+    "years": {"method": "thresholds", "thresholds": [{"min": 5, "share": 1.0}, {"min": 3, "share": 0.7},
+                                                    {"min": 1, "share": 0.4}, {"min": 0, "share": 0.1}]},
+    "reputation": {"method": "thresholds", "thresholds": [{"min": 5, "share": 1.0}, {"min": 4, "share": 0.8},
+                                                         {"min": 3, "share": 0.5}, {"min": 0, "share": 0.2}]},
+}
+
+
+class GradingParams(_Strict):
+    period_months: int = Field(12, ge=1, le=36)
+    weights: dict[Literal["sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet",
+                          "years", "reputation"], float] = Field(default_factory=lambda: {
+        "sales_volume": 25, "payment": 15, "margin": 15, "order_quantity": 10, "sales_model": 5,
+        "share_of_wallet": 10, "years": 10, "reputation": 10})
+    rules: dict[str, CriterionRule] = Field(default_factory=lambda: {k: CriterionRule(**v) for k, v in _DEFAULT_RULES.items()})
+    redistribute_missing: bool = False
+    method: Literal["quota", "thresholds"] = "quota"
+    quotas: dict[Literal["A", "B", "C", "D"], float] = Field(default_factory=lambda: {"A": 0.2, "B": 0.3, "C": 0.4, "D": 0.1})
+    thresholds: dict[Literal["A", "B", "C"], float] = Field(default_factory=lambda: {"A": 80, "B": 65, "C": 45})
+    provisional_months: int = Field(6, ge=0)
+    late_payments_for_downgrade: int = Field(2, ge=1)
+    policies: dict[Literal["A", "B", "C", "D"], Policy] = Field(default_factory=dict)
+    segments: dict[Literal["A", "B", "C", "D"], dict[Literal["high", "medium", "low"],
+                   Literal["protect", "maintain", "develop", "reduce"]]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self):
+        criteria = {"sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet", "years",
+                    "reputation"}
+        if set(self.weights) != criteria:
+            raise ValueError(f"grading.weights must give all eight criteria ({', '.join(sorted(criteria))}); "
+                             f"missing {', '.join(sorted(criteria - set(self.weights)))}")
+        total = sum(self.weights.values())
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"grading.weights must sum to 100; they sum to {total:g}")
+        if set(self.rules) != criteria:
+            raise ValueError(f"grading.rules must give a rule for each of the eight criteria; missing "
+                             f"{', '.join(sorted(criteria - set(self.rules))) or 'none'}, unknown "
+                             f"{', '.join(sorted(set(self.rules) - criteria)) or 'none'}")
+        if set(self.quotas) != {"A", "B", "C", "D"} or abs(sum(self.quotas.values()) - 1) > 1e-6:
+            raise ValueError(f"grading.quotas must give A, B, C and D summing to 1; they sum to {sum(self.quotas.values()):g}")
+        for name in ("policies", "segments"):
+            if getattr(self, name) and set(getattr(self, name)) != {"A", "B", "C", "D"}:
+                raise ValueError(f"grading.{name} must cover the grades A, B, C and D")
+        for grade, row in self.segments.items():
+            if set(row) != {"high", "medium", "low"}:
+                raise ValueError(f"grading.segments.{grade} must map each risk band high, medium and low")
+        return self
+
+
 class RunParams(_Strict):
     notebooks: list[str] = Field(default_factory=lambda: ["data_quality"])
     workers: int = Field(2, ge=1, le=64)
@@ -181,6 +265,7 @@ class Parameters(_Strict):
     survey: SurveyParams = Field(default_factory=SurveyParams)
     complaints: ComplaintParams = Field(default_factory=ComplaintParams)
     churn: ChurnParams = Field(default_factory=ChurnParams)
+    grading: GradingParams = Field(default_factory=GradingParams)
     run: RunParams = Field(default_factory=RunParams)
     site: SiteParams = Field(default_factory=SiteParams)
     exports: ExportParams = Field(default_factory=ExportParams)

@@ -343,3 +343,56 @@ _TEXT.update({
     "churn.headline.var": {"zh-CN": "风险价值（元）", "en": "Value at risk (CNY)"},
     "churn.headline.auc": {"zh-CN": "模型 ROC AUC", "en": "Model ROC AUC"},
 })
+
+COLUMNS.update({
+    "sales_volume": ("销售额得分", "Sales volume"), "payment": ("回款得分", "Payment"), "margin": ("毛利得分", "Margin"),
+    "order_quantity": ("订单量得分", "Order quantity"), "sales_model": ("销售模式得分", "Sales model"),
+    "share_of_wallet": ("采购占比得分", "Share of wallet"), "years": ("合作年限得分", "Years"),
+    "reputation": ("行业口碑得分", "Reputation"), "provisional": ("暂定等级", "Provisional"),
+    "terms_downgrade": ("付款条件降级", "Terms downgrade"), "discount": ("价格折扣", "Discount"),
+    "payment_terms": ("付款条件", "Payment terms"), "delivery_days": ("标准交期（天）", "Delivery days"),
+    "visit": ("拜访频率", "Visits"), "grade_before": ("原等级", "Grade before"), "change": ("变动", "Change"),
+    "score_before": ("原得分", "Score before"), "score_change": ("得分变化", "Score change"),
+    "criteria": ("主要原因", "Criteria that moved"), "segment_name": ("行动分组", "Action segment"),
+    "criterion": ("评分项", "Criterion"), "note": ("说明", "Note"), "weight": ("权重", "Weight"),
+    "months_known": ("合作月数", "Months known"), "sales_share": ("销售额占比", "Share of sales"),
+    "applied_weight": ("实际权重", "Applied weight"), "method": ("计分方法", "Method"),
+    "missing": ("缺值客户数（按中位数计分）", "Customers without a value (median points)"),
+})
+VALUES.update({"protect": ("重点保护", "protect"), "maintain": ("维持", "maintain"), "develop": ("发展", "develop"),
+               "reduce": ("缩减投入", "reduce"), "up": ("升级", "up"), "down": ("降级", "down"),
+               "new": ("新增", "new"), "gone": ("不再活跃", "gone"), "percentile": ("按百分位", "percentile rank"),
+               "thresholds": ("按分档", "thresholds"), "values": ("按类别", "per category"), "no_data": ("无数据", "no data")})
+FEATURES.update({k: (v[0].replace("得分", ""), v[1]) for k, v in COLUMNS.items()
+                 if k in ("sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet",
+                          "years", "reputation")})
+
+_TEXT.update({
+    "grade.intro": {"zh-CN": "按《客户分级管理制度》，依据近 {months} 个月的数据对 {n} 家活跃客户按八项标准打分（满分 100），"
+                             "{method}。合作不满 {provisional} 个月的客户为暂定等级；本季逾期回款 {late} 次及以上的客户付款条件降一级。",
+                    "en": "Following the grading procedure, {n} active customers are scored on eight criteria (100 "
+                          "points) over the last {months} months, {method}. Customers known for less than "
+                          "{provisional} months get a provisional grade; {late} or more late payments this quarter "
+                          "drop a customer's payment terms one grade."},
+    "grade.method.quota": {"zh-CN": "按比例分级（A {a}、B {b}、C {c}、D {d}；同分按销售额、再按客户编号排序）",
+                           "en": "graded by quota (A {a}, B {b}, C {c}, D {d}; ties broken by sales, then customer number)"},
+    "grade.method.thresholds": {"zh-CN": "按分数线分级", "en": "graded by score thresholds"},
+    "grade.criteria": {"zh-CN": "#### 评分标准\n各项权重与计分方法：", "en": "#### Criteria\nWeights and how points are given:"},
+    "grade.distribution": {"zh-CN": "#### 等级分布", "en": "#### Grade distribution"},
+    "grade.breakdown": {"zh-CN": "各等级的平均得分构成：", "en": "Mean points per criterion and grade:"},
+    "grade.matrix": {"zh-CN": "#### 行动分组（价值等级 × 流失风险）\n{note}", "en": "#### Action segments (value grade × churn risk)\n{note}"},
+    "grade.matrix.note": {"zh-CN": "流失风险来自流失模型；近期无订单的客户按高风险计。",
+                          "en": "Churn risk comes from the churn model; customers without a recent order count as high risk."},
+    "grade.matrix.none": {"zh-CN": "未能建立流失模型（{why}），全部按低风险计。", "en": "No churn model ({why}): every customer counts as low risk."},
+    "grade.migration": {"zh-CN": "#### 等级变动\n与{label}（{month}）相比（均按现行规则重新评定，规则变化不计为变动）：",
+                        "en": "#### Migration\nAgainst {label} ({month}), both graded with today's rules (so rule changes do not show as migration):"},
+    "grade.previous": {"zh-CN": "上月", "en": "the previous month"},
+    "grade.year_ago": {"zh-CN": "一年前", "en": "a year ago"},
+    "grade.policies": {"zh-CN": "#### 各等级政策", "en": "#### Policies per grade"},
+    "grade.list": {"zh-CN": "完整分级名单（含政策）见 Excel 附件。", "en": "The full graded list, with policies, is in the Excel file."},
+    "grade.headline.a": {"zh-CN": "A 类客户", "en": "A customers"},
+    "grade.headline.protect": {"zh-CN": "需重点保护", "en": "To protect"},
+    "grade.headline.changes": {"zh-CN": "本月等级变动", "en": "Grade changes this month"},
+    "grade.chart.distribution": {"zh-CN": "各等级客户数", "en": "Customers per grade"},
+    "grade.axis.before": {"zh-CN": "原等级", "en": "Before"},
+})

@@ -70,7 +70,7 @@ def record_headlines(report: str, items: list[dict]) -> None:
 
 def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...] = ("dimension",),
              categories: tuple[str, ...] = ("category",),
-             values: tuple[str, ...] = ("reason", "quadrant", "band", "model"),
+             values: tuple[str, ...] = ("reason", "quadrant", "band", "model", "segment_name", "change", "method"),
              segments: tuple[str, ...] = ("segment",)) -> pd.DataFrame:
     """Display copy of a result table: column headers and coded values in the report language."""
     from .i18n import category_name, column_name, dimension_name, value_name
@@ -89,6 +89,13 @@ def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...
 
         out["reasons"] = out["reasons"].map(lambda r: "、".join(feature_name(f, lang) for f in r)
                                             if isinstance(r, (list, tuple)) else r)
+    if "criteria" in out:
+        from .i18n import feature_name
+
+        out["criteria"] = out["criteria"].map(lambda r: "、".join(feature_name(f, lang) for f in r)
+                                              if isinstance(r, (list, tuple)) else r)
+    if "criterion" in out:
+        out["criterion"] = out["criterion"].map(lambda c: column_name(c, lang))
     for col in ("feature", "signal"):
         if col in out:
             from .i18n import feature_name
@@ -109,7 +116,7 @@ def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...
 #: result columns that are shares, shown as percentages
 PERCENT_COLUMNS = {"rate", "share", "share_of_max", "top2", "on_time", "quality_pass", "reply_ok", "followup_ok",
                    "cumulative", "performance", "probability", "rate_with", "rate_without", "observed_rate",
-                   "mean_probability", "cumulative_capture", "latest_satisfaction"}
+                   "mean_probability", "cumulative_capture", "latest_satisfaction", "sales_share"}
 
 
 def output_file(params: Parameters, output_dir: str | None, name: str):

@@ -164,6 +164,12 @@ def _customer_chunk(rng, start, n, width, periods, total):
     since_days = rng.integers(-365 * 8, len(periods) * 30, size=n)
     since = (first_day + pd.to_timedelta(since_days, unit="D")).normalize()
     since = since.where(since <= end_day - pd.Timedelta(days=20), end_day - pd.Timedelta(days=20))
+    # planted high value: the most valuable customers are long-standing, reliable payers
+    high_value_idx = np.argsort(-value, kind="stable")[: max(1, n // 50)]
+    risk[high_value_idx] = np.minimum(risk[high_value_idx], -1.5)
+    since_days[high_value_idx] = -365 * 7
+    since = (first_day + pd.to_timedelta(since_days, unit="D")).normalize()
+    since = since.where(since <= end_day - pd.Timedelta(days=20), end_day - pd.Timedelta(days=20))
     model = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
     terms = np.array([30, 60, 90])[model]
     order_rate = np.exp(0.35 * value - 0.06)  # about one order a month on average
@@ -172,6 +178,13 @@ def _customer_chunk(rng, start, n, width, periods, total):
     complaint_rate = np.exp(-3.4 + 0.8 * risk)
     late_delivery_p = np.clip(0.06 + 0.05 * rng.normal(size=n), 0.01, 0.4)
     key = value > np.quantile(value, 0.8) if n >= 5 else value > 0
+    # planted at-risk: valuable customers who, in the last four months, pay late, complain, order
+    # less and rate us low, and are still customers at the end (the protect segment)
+    top = np.setdiff1d(np.flatnonzero(value > np.quantile(value, 0.85)), high_value_idx)
+    at_risk_idx = rng.choice(top, size=min(len(top), max(2, n // 70)), replace=False)
+    at_risk_mask = np.zeros(n, bool)
+    at_risk_mask[at_risk_idx] = True
+    key |= at_risk_mask
 
     active = np.ones(n, bool)
     churned_at = np.full(n, -1)
@@ -195,6 +208,9 @@ def _customer_chunk(rng, start, n, width, periods, total):
             + 1.1 * low_sat - 0.3 * value
         hazard = 1 / (1 + np.exp(-logit))
         rate = order_rate * np.exp(trend * t)
+        late_phase = at_risk_mask & (t >= len(periods) - 4)
+        rate = np.where(late_phase, rate * 0.45, rate)
+        hazard = np.where(at_risk_mask, 0.0, hazard)
         churn_truth.append(pd.DataFrame({"customer_id": ids, "month": str(period), "active": live,
                                          "hazard": hazard, "order_rate": rate}))
         counts = np.where(live, rng.poisson(rate), 0)
@@ -222,7 +238,7 @@ def _customer_chunk(rng, start, n, width, periods, total):
                                         "实际交货日期": delivered.to_numpy(),
                                         "质量合格": np.where(rng.random(m) < 0.985, "是", "否")}))
             pay_due = odate + pd.to_timedelta(terms[idx], unit="D")
-            late = rng.random(m) < late_prob[idx]
+            late = rng.random(m) < np.where(late_phase[idx], 0.8, late_prob[idx])
             delay = np.where(late, rng.integers(8, 75, m), -rng.integers(0, 6, m))
             paid = pd.Series(pay_due + pd.to_timedelta(delay, unit="D"))
             paid = paid.where(paid <= end_day, pd.NaT)
@@ -236,16 +252,18 @@ def _customer_chunk(rng, start, n, width, periods, total):
             # late deliveries lower satisfaction with delivery
             late_delivery_p[np.unique(idx[late_del])] = np.minimum(late_delivery_p[np.unique(idx[late_del])] + 0.01, 0.5)
         # complaints
-        ccount = np.where(live, rng.poisson(complaint_rate), 0)
+        ccount = np.where(live, rng.poisson(np.where(late_phase, 0.6, complaint_rate)), 0)
         complaint_hist[t] = ccount
         cidx = np.repeat(np.arange(n), ccount)
         if len(cidx):
             complaints.append(_complaints(rng, ids, cidx, month_start, days, t, len(periods), end_day))
         # surveys: key customers every 6 months, others every 12, in their own month
-        due_survey = live & (((t + survey_offset) % np.where(key, 6, 12)) == 0)
+        due_survey = live & ((((t + survey_offset) % np.where(key, 6, 12)) == 0)
+                             | (at_risk_mask & (t == len(periods) - 3)))
         sidx = np.flatnonzero(due_survey)
         if len(sidx):
-            frame, lows = _surveys(rng, ids, sidx, risk, late_delivery_p, month_start, days, end_day, dissatisfied, t)
+            unhappy = dissatisfied | set(np.flatnonzero(late_phase).tolist())
+            frame, lows = _surveys(rng, ids, sidx, risk, late_delivery_p, month_start, days, end_day, unhappy, t)
             low_sat[sidx] = lows
             surveys.append(frame)
         # churn
@@ -253,11 +271,8 @@ def _customer_chunk(rng, start, n, width, periods, total):
         churned_at[leave] = t
         active &= ~leave
 
-    expected_value = order_rate * np.exp(0.7 * value) * (churned_at < 0)
-    ev_rank = np.argsort(-expected_value, kind="stable")
-    high_value = [ids[i] for i in ev_rank[: max(1, n // 50)] if churned_at[i] < 0]
-    at_risk = [ids[i] for i in np.flatnonzero((churned_at < 0) & (value > np.quantile(value, 0.7))
-                                               & (risk > np.quantile(risk, 0.9)))]
+    high_value = [ids[i] for i in high_value_idx if churned_at[i] < 0]
+    at_risk = [ids[i] for i in np.flatnonzero(at_risk_mask & (churned_at < 0))]
     customers = _customer_archive(rng, ids, region, industry, since, model, value, churned_at, periods)
     tables = {"customers": customers, "orders": _concat(orders), "payments": _concat(payments),
               "complaints": _concat(complaints), "surveys": _concat(surveys)}
