@@ -25,6 +25,13 @@ COMPLAINT_FEATURES = ["complaints_90d", "major_complaints_90d", "unresolved_comp
 SURVEY_FEATURES = ["latest_satisfaction"]
 
 
+def threads() -> int:
+    """Threads DuckDB may use: WORKBENCH_THREADS when the runner shares the cores between kernels."""
+    import os
+
+    return int(os.environ.get("WORKBENCH_THREADS") or os.cpu_count() or 1)
+
+
 def snapshot_dates(params: Parameters, count: int) -> list[pd.Timestamp]:
     """The ``count`` month ends up to the report month's, oldest first."""
     end = pd.Period(params.month, "M")
@@ -65,7 +72,7 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
 
     con = duckdb.connect()
     try:
-        con.execute("SET threads TO 2")
+        con.execute(f"SET threads TO {threads()}")
         con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
         con.execute(f"CREATE VIEW orders AS SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, "
                     f"{'margin' if _has(tables, 'orders', 'margin') else 'NULL::DOUBLE AS margin'} "

@@ -238,6 +238,31 @@ class GradingParams(_Strict):
         return self
 
 
+class LeadParams(_Strict):
+    conversion_days: int = Field(90, ge=1, le=730)
+    validation_months: int = Field(3, ge=1, le=24)
+    intent_days: dict[Literal["O", "H", "A", "B", "C"], tuple[int, int | None]] = Field(default_factory=lambda: {
+        "O": (0, 0), "H": (0, 3), "A": (7, 15), "B": (15, 90), "C": (91, None)})
+    channel_costs: dict[str, float] = Field(default_factory=dict)
+    features: FeatureLists = Field(default_factory=FeatureLists)
+    after_outcome: list[str] = Field(default_factory=list)
+    grade_thresholds: dict[Literal["A", "B"], float] = Field(default_factory=lambda: {"A": 0.5, "B": 0.2})
+    followup_days: dict[Literal["A", "B", "C"], int] = Field(default_factory=lambda: {"A": 1, "B": 3, "C": 7})
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    min_positives: int = Field(30, ge=5)
+    seed: int = 42
+
+    @model_validator(mode="after")
+    def _check(self):
+        leaked = sorted((set(self.features.categorical) | set(self.features.numeric)) & set(self.after_outcome))
+        if leaked:
+            raise ValueError(f"leads.features {', '.join(leaked)} are declared known only after the outcome "
+                             "(leads.after_outcome) and cannot be model inputs")
+        if self.grade_thresholds["B"] >= self.grade_thresholds["A"]:
+            raise ValueError("leads.grade_thresholds: B must be below A")
+        return self
+
+
 class RunParams(_Strict):
     notebooks: list[str] = Field(default_factory=lambda: ["data_quality"])
     workers: int = Field(2, ge=1, le=64)
@@ -266,6 +291,7 @@ class Parameters(_Strict):
     complaints: ComplaintParams = Field(default_factory=ComplaintParams)
     churn: ChurnParams = Field(default_factory=ChurnParams)
     grading: GradingParams = Field(default_factory=GradingParams)
+    leads: LeadParams = Field(default_factory=LeadParams)
     run: RunParams = Field(default_factory=RunParams)
     site: SiteParams = Field(default_factory=SiteParams)
     exports: ExportParams = Field(default_factory=ExportParams)

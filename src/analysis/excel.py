@@ -125,7 +125,7 @@ def write_customer_lists(path: Path, sheets: dict[str, pd.DataFrame], customers:
     for name, frame in sheets.items():
         frame = frame.copy()
         for col in frame.columns:
-            if col in ("band", "reason", "quadrant", "segment_name", "change"):
+            if col in ("band", "reason", "quadrant", "segment_name", "change", "channel", "visit_type", "stage"):
                 frame[col] = frame[col].map(lambda v: value_name(v, "zh-CN") if isinstance(v, str) else v)
             elif col == "dimension":
                 frame[col] = frame[col].map(lambda d: value_name(d) if d == "overall" else dimension_name(d))

@@ -396,3 +396,61 @@ _TEXT.update({
     "grade.chart.distribution": {"zh-CN": "各等级客户数", "en": "Customers per grade"},
     "grade.axis.before": {"zh-CN": "原等级", "en": "Before"},
 })
+
+COLUMNS.update({
+    "stage": ("阶段", "Stage"), "leads": ("线索数", "Leads"), "step_rate": ("环节转化率", "Step rate"),
+    "converted": ("成交数", "Converted"), "intent_level": ("意向级别", "Intent level"),
+    "median_days": ("成交天数中位数", "Median days to deal"), "promised": ("承诺天数", "Promised days"),
+    "within_promise": ("按期成交占比", "Within promise"), "consultant": ("销售顾问", "Consultant"),
+    "hot_leads": ("O/H 级线索", "O/H leads"), "hot_rate": ("O/H 成交率", "O/H conversion"),
+    "others_hot_rate": ("其他顾问 O/H 成交率", "Others' O/H conversion"), "overall_rate": ("总成交率", "Overall conversion"),
+    "z": ("z 值", "z"), "trusted": ("级别可信", "Levels trusted"), "cost": ("渠道费用", "Cost"),
+    "cost_per_lead": ("单条线索成本", "Cost per lead"), "cost_per_deal": ("单笔成交成本", "Cost per deal"),
+    "lead_id": ("登记编号", "Lead"), "model_grade": ("模型等级", "Model grade"), "factors": ("主要因素", "Top factors"),
+    "next_followup": ("建议下次跟进", "Next follow-up"), "product": ("意向产品", "Product"),
+    "channel": ("信息来源", "Channel"), "created_date": ("来店(电)日期", "Visit date"),
+})
+VALUES.update({"collected": ("搜集", "collected"), "contacted": ("联系", "contacted"), "intent": ("意向", "intent"),
+               "deal": ("成交", "deal"), "newspaper": ("A 报纸", "newspaper"), "radio": ("B 电台", "radio"),
+               "tv": ("C 电视", "TV"), "exhibition": ("D 车展/展会", "exhibition"), "storefront": ("E 店头活动", "storefront"),
+               "phone": ("T 电话预约", "phone appointment"), "internet": ("G 网络", "internet"),
+               "referral": ("P 朋友介绍", "referral"), "first": ("首次", "first"), "repeat": ("再次", "repeat")})
+
+_TEXT.update({
+    "lead.intro": {"zh-CN": "本页分析来店(电)客户登记（A卡）中的 {n} 条线索：渠道效果、意向级别是否可靠、战败原因，"
+                            "并用模型预测在跟进中的线索在来店后 {days} 天内成交的概率。成交结果已知的线索 {labelled} 条，成交率 {rate}。",
+                   "en": "This page analyses the {n} leads of the lead register (A card): channels, whether intent levels "
+                         "can be trusted, lost reasons, and a model of the chance that an open lead closes within "
+                         "{days} days of the visit. {labelled} leads have a known outcome; {rate} converted."},
+    "lead.funnel": {"zh-CN": "#### 开发阶段漏斗", "en": "#### Development funnel"},
+    "lead.channels": {"zh-CN": "#### 渠道效果\n各来店渠道的成交率（95% 区间）{cost}：", "en": "#### Channels\nConversion by channel (95% interval){cost}:"},
+    "lead.cost_note": {"zh-CN": "及渠道费用", "en": " and channel cost"},
+    "lead.by": {"zh-CN": "按{what}：", "en": "By {what}:"},
+    "lead.intent": {"zh-CN": "#### 意向级别校验\n各意向级别的实际成交率与成交天数，对照级别承诺的时间：",
+                    "en": "#### Intent levels\nActual conversion and days to the deal per level, against what the level promises:"},
+    "lead.reliability": {"zh-CN": "各销售顾问评定的 O/H 级是否可信（与其他顾问的 O/H 级成交率比较）：{names}",
+                         "en": "Whether each consultant's O/H levels can be trusted (against the other consultants' O/H leads): {names}"},
+    "lead.untrusted": {"zh-CN": "以下顾问的 O/H 级明显偏高，需复核：{names}。", "en": "Levels to review (clearly over-graded): {names}."},
+    "lead.all_trusted": {"zh-CN": "各顾问的意向级别均可信。", "en": "Every consultant's levels can be trusted."},
+    "lead.lost": {"zh-CN": "#### 战败原因", "en": "#### Lost leads"},
+    "lead.model": {"zh-CN": "#### 成交预测模型\n{scheme}比较逻辑回归与梯度提升，选用{chosen}（概率已校准）。验证集 ROC AUC {auc}"
+                            "（不建模为 0.5）、平均精确率 {ap}（基准 {base}）：模型排在前 10% 的线索成交率是平均水平的 {lift} 倍。",
+                   "en": "#### Conversion model\n{scheme}Of logistic regression and gradient boosting, {chosen} is used "
+                         "(calibrated). Validation ROC AUC {auc} (0.5 without a model), average precision {ap} "
+                         "(baseline {base}): the top 10% of leads by the model convert {lift} times as often as the average."},
+    "lead.scheme.time": {"zh-CN": "用 {cutoff} 之前登记的线索训练、之后的线索检验。", "en": "Trained on leads registered before {cutoff}, checked on the later ones. "},
+    "lead.scheme.stratified": {"zh-CN": "登记表没有来店日期，改用分层随机验证（无法按时间检验）。",
+                               "en": "The register has no visit dates: a stratified random split is used instead of a time-ordered one. "},
+    "lead.open": {"zh-CN": "#### 在跟进线索\n{n} 条线索仍在跟进：模型 A 级 {a} 条、B 级 {b} 条。模型等级与顾问评定的意向级别对照：",
+                  "en": "#### Open leads\n{n} leads are open: {a} model grade A, {b} grade B. Model grade against the consultant's intent level:"},
+    "lead.list": {"zh-CN": "跟进名单（前 {n} 条；按销售顾问分表的完整名单见 Excel 附件）：",
+                  "en": "Follow-up list (first {n}; the full list, one sheet per consultant, is in the Excel file):"},
+    "lead.chart.channels": {"zh-CN": "各渠道成交率（95% 区间）", "en": "Conversion by channel (95% interval)"},
+    "lead.chart.funnel": {"zh-CN": "开发阶段漏斗", "en": "Funnel"},
+    "lead.chart.lost": {"zh-CN": "战败原因帕累托图", "en": "Lost reasons (Pareto)"},
+    "lead.axis.rate": {"zh-CN": "成交率", "en": "Conversion rate"},
+    "lead.axis.leads": {"zh-CN": "线索数", "en": "Leads"},
+    "lead.headline.rate": {"zh-CN": "线索成交率", "en": "Lead conversion"},
+    "lead.headline.open_a": {"zh-CN": "高成交概率在跟进线索", "en": "Open leads, grade A"},
+    "lead.headline.auc": {"zh-CN": "成交模型 ROC AUC", "en": "Conversion model ROC AUC"},
+})

@@ -70,7 +70,8 @@ def record_headlines(report: str, items: list[dict]) -> None:
 
 def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...] = ("dimension",),
              categories: tuple[str, ...] = ("category",),
-             values: tuple[str, ...] = ("reason", "quadrant", "band", "model", "segment_name", "change", "method"),
+             values: tuple[str, ...] = ("reason", "quadrant", "band", "model", "segment_name", "change", "method",
+                                        "stage"),
              segments: tuple[str, ...] = ("segment",)) -> pd.DataFrame:
     """Display copy of a result table: column headers and coded values in the report language."""
     from .i18n import category_name, column_name, dimension_name, value_name
@@ -84,6 +85,11 @@ def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...
     for col in categories:
         if col in out:
             out[col] = out[col].map(lambda c: category_name(c, lang))
+    if "factors" in out:
+        from .i18n import feature_name
+
+        out["factors"] = out["factors"].map(lambda r: "、".join(feature_name(f, lang) for f in r)
+                                            if isinstance(r, (list, tuple)) else r)
     if "reasons" in out:
         from .i18n import feature_name
 
@@ -116,7 +122,8 @@ def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...
 #: result columns that are shares, shown as percentages
 PERCENT_COLUMNS = {"rate", "share", "share_of_max", "top2", "on_time", "quality_pass", "reply_ok", "followup_ok",
                    "cumulative", "performance", "probability", "rate_with", "rate_without", "observed_rate",
-                   "mean_probability", "cumulative_capture", "latest_satisfaction", "sales_share"}
+                   "mean_probability", "cumulative_capture", "latest_satisfaction", "sales_share", "step_rate",
+                   "ci_low_rate", "within_promise", "hot_rate", "others_hot_rate", "overall_rate"}
 
 
 def output_file(params: Parameters, output_dir: str | None, name: str):

@@ -116,13 +116,16 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
 
 
 def execute_notebook(name: str, path: str, output_dir: str, month: str, overrides: dict, kernel: str,
-                     timeout: int, cwd: str, root: str) -> dict:
+                     timeout: int, cwd: str, root: str, threads: int = 0) -> dict:
     """Execute one notebook with papermill (runs in a worker process); never raises."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     os.environ["WORKBENCH_HOME"] = root  # the kernel inherits it: the notebook loads this project's parameters
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    if threads:  # kernels side by side must share the cores, or OpenMP/BLAS threads spin against each other
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "WORKBENCH_THREADS"):
+            os.environ[var] = str(threads)
 
     started = time.perf_counter()
     out = Path(output_dir) / f"{name}.ipynb"
@@ -188,6 +191,8 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
     if executor != "local":
         raise ConfigError(f"--executor must be local or dask. Got '{executor}'.")
     workers = min(params.run.workers, len(todo))
+    for job in jobs.values():
+        job["threads"] = max(1, (os.cpu_count() or 1) // workers)
     if workers == 1:
         for i, job in enumerate(jobs.values(), 1):
             say(f"  running {job['name']} ...")
