@@ -409,6 +409,9 @@ COLUMNS.update({
     "lead_id": ("登记编号", "Lead"), "model_grade": ("模型等级", "Model grade"), "factors": ("主要因素", "Top factors"),
     "next_followup": ("建议下次跟进", "Next follow-up"), "product": ("意向产品", "Product"),
     "channel": ("信息来源", "Channel"), "created_date": ("来店(电)日期", "Visit date"),
+    "conversion_rate": ("成交率", "Conversion rate"), "rate_low": ("95%区间下限", "95% CI low"),
+    "rate_high": ("95%区间上限", "95% CI high"), "share_of_leads": ("占全部线索", "Share of leads"),
+    "visit_type": ("首次/再次", "Visit type"),
 })
 VALUES.update({"collected": ("搜集", "collected"), "contacted": ("联系", "contacted"), "intent": ("意向", "intent"),
                "deal": ("成交", "deal"), "newspaper": ("A 报纸", "newspaper"), "radio": ("B 电台", "radio"),

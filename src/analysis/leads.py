@@ -59,7 +59,7 @@ def funnel(leads: pd.DataFrame, events: pd.DataFrame | None) -> pd.DataFrame:
     intent = (stage.fillna(0) >= 2) | won
     counts = [len(leads), int((contacted | intent | won).sum()), int(intent.sum()), int(won.sum())]
     out = pd.DataFrame({"stage": STAGES, "leads": counts})
-    out["share"] = out["leads"] / max(len(leads), 1)
+    out["share_of_leads"] = out["leads"] / max(len(leads), 1)
     out["step_rate"] = out["leads"] / out["leads"].shift(1)
     return out
 
@@ -68,10 +68,12 @@ def conversion_by(labelled: pd.DataFrame, column: str, min_leads: int = 1) -> pd
     """Leads, conversions and conversion rate with a Wilson 95 % interval per value of ``column``."""
     grouped = labelled.groupby(labelled[column].astype(object).fillna("(missing)"), sort=True)["converted"]
     out = pd.DataFrame({"leads": grouped.size(), "converted": grouped.sum()})
-    out["rate"] = out["converted"] / out["leads"]
-    out["ci_low"], out["ci_high"] = wilson(out["converted"], out["leads"])
-    out = out[out["leads"] >= min_leads].reset_index().rename(columns={column: "value"})
-    return out.sort_values(["rate", "value"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out["conversion_rate"] = out["converted"] / out["leads"]
+    out["rate_low"], out["rate_high"] = wilson(out["converted"], out["leads"])
+    out = out[out["leads"] >= min_leads]
+    out.index.name = column
+    return out.reset_index().sort_values(["conversion_rate", column], ascending=[False, True],
+                                         kind="stable").reset_index(drop=True)
 
 
 def channel_costs(labelled: pd.DataFrame, leads: pd.DataFrame, params: Parameters) -> pd.DataFrame:
@@ -80,7 +82,7 @@ def channel_costs(labelled: pd.DataFrame, leads: pd.DataFrame, params: Parameter
     costs = params.leads.channel_costs
     if not costs:
         return table
-    table["cost"] = table["value"].map(costs)
+    table["cost"] = table["channel"].map(costs)
     table["cost_per_lead"] = table["cost"] / table["leads"]
     table["cost_per_deal"] = table["cost"] / table["converted"].replace(0, np.nan)
     return table
@@ -98,8 +100,8 @@ def intent_calibration(labelled: pd.DataFrame, params: Parameters) -> pd.DataFra
         low, high = promise[level]
         within = won["days_to_deal"].between(low, high if high is not None else np.inf)
         lo_ci, hi_ci = wilson(won.shape[0], len(group))
-        rows.append({"intent_level": level, "leads": len(group), "rate": len(won) / len(group), "ci_low": float(lo_ci),
-                     "ci_high": float(hi_ci), "median_days": won["days_to_deal"].median() if len(won) else np.nan,
+        rows.append({"intent_level": level, "leads": len(group), "conversion_rate": len(won) / len(group),
+                     "rate_low": float(lo_ci), "rate_high": float(hi_ci), "median_days": won["days_to_deal"].median() if len(won) else np.nan,
                      "promised": f"{low}-{high if high is not None else '∞'}",
                      "within_promise": within.mean() if len(won) else np.nan})
     return pd.DataFrame(rows)

@@ -71,7 +71,7 @@ def record_headlines(report: str, items: list[dict]) -> None:
 def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...] = ("dimension",),
              categories: tuple[str, ...] = ("category",),
              values: tuple[str, ...] = ("reason", "quadrant", "band", "model", "segment_name", "change", "method",
-                                        "stage"),
+                                        "stage", "channel", "visit_type"),
              segments: tuple[str, ...] = ("segment",)) -> pd.DataFrame:
     """Display copy of a result table: column headers and coded values in the report language."""
     from .i18n import category_name, column_name, dimension_name, value_name
@@ -123,7 +123,8 @@ def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...
 PERCENT_COLUMNS = {"rate", "share", "share_of_max", "top2", "on_time", "quality_pass", "reply_ok", "followup_ok",
                    "cumulative", "performance", "probability", "rate_with", "rate_without", "observed_rate",
                    "mean_probability", "cumulative_capture", "latest_satisfaction", "sales_share", "step_rate",
-                   "ci_low_rate", "within_promise", "hot_rate", "others_hot_rate", "overall_rate"}
+                   "within_promise", "hot_rate", "others_hot_rate", "overall_rate", "conversion_rate", "rate_low",
+                   "rate_high", "share_of_leads"}
 
 
 def output_file(params: Parameters, output_dir: str | None, name: str):
