@@ -84,6 +84,51 @@ print(prepare_tables(p).reused)
         shutil.rmtree(work, ignore_errors=True)
 
 
+def bench_churn(args) -> dict:
+    """Snapshot features at one month end: DuckDB over Parquet vs a plain pandas groupby, same data."""
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="workbench-churn-"))
+    try:
+        if not (work / "data" / "processed" / "CURRENT").is_file():
+            shutil.copytree(ROOT / "parameters", work / "parameters", dirs_exist_ok=True)
+            measure(f"""
+from pathlib import Path
+from analysis.data.demo import generate_demo_data
+generate_demo_data(Path('data/raw'), customers={args.customers}, months={args.months}, seed=1, leads=1000,
+                   end_month='{args.end_month}', fmt='csv')
+from analysis import load_parameters, prepare_tables
+prepare_tables(load_parameters(root='.', month='{args.end_month}'))
+""", work)
+        common = f"""
+import pandas as pd
+from analysis import load_parameters
+from analysis.data.store import current_tables
+p = load_parameters(root='.', month='{args.end_month}')
+t = current_tables(p)
+snapshot = pd.Timestamp(p.period_end)
+"""
+        duck = measure(common + """
+from analysis import churn
+f = churn.snapshot_features(t, p, [snapshot])
+print(len(f), round(float(f['sales_12m'].sum()), 2))
+""", work)
+        plain = measure(common + f"""
+import sys; sys.path.insert(0, '{ROOT / "benchmarks"}')
+from plain_churn import snapshot_features_pandas
+f = snapshot_features_pandas(t.folder, snapshot)
+print(len(f), round(float(f['sales_12m'].sum()), 2))
+""", work)
+        same = duck["stdout"].splitlines()[-1] == plain["stdout"].splitlines()[-1]
+        rows = measure(common + "print(sum(i.rows for i in t.report.tables.values()), t.report.tables['orders'].rows)", work)
+        return {"customers": args.customers, "orders": int(rows["stdout"].split()[-1]),
+                "steps": {"snapshot_duckdb": duck, "snapshot_plain_pandas": plain},
+                "same_result": same, "result": duck["stdout"].splitlines()[-1],
+                "time_ratio": round(duck["seconds"] / plain["seconds"], 2),
+                "memory_ratio": round(duck["peak_mib"] / plain["peak_mib"], 2)}
+    finally:
+        if not args.work and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -93,9 +138,24 @@ def main(argv=None) -> int:
     data.add_argument("--leads", type=int, default=None)
     data.add_argument("--end-month", default="2026-10")
     data.add_argument("--name", default=None)
+    churn = sub.add_parser("churn", help="churn snapshot features: DuckDB vs plain pandas")
+    churn.add_argument("--customers", type=int, default=1_000_000)
+    churn.add_argument("--months", type=int, default=12)
+    churn.add_argument("--end-month", default="2026-10")
+    churn.add_argument("--work", help="reuse (or keep) this work folder with the generated data")
+    churn.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     args = parser.parse_args(argv)
-    result = bench_data(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.bench == "churn":
+        result = bench_churn(args)
+        (RESULTS / f"churn-{args.customers}.json").write_text(json.dumps(result, indent=1), "utf-8")
+        print(f"{'step':<24}{'seconds':>10}{'peak MiB':>12}")
+        for step, r in result["steps"].items():
+            print(f"{step:<24}{r['seconds']:>10}{r['peak_mib']:>12}")
+        print(f"{result['customers']:,} customers, {result['orders']:,} orders; same features: {result['same_result']}")
+        print(f"DuckDB / plain pandas: time x{result['time_ratio']}, memory x{result['memory_ratio']}")
+        return 0
+    result = bench_data(args)
     name = args.name or f"data-{args.customers}"
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), "utf-8")
     print(f"{'step':<20}{'seconds':>10}{'peak MiB':>12}")

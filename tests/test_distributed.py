@@ -1,0 +1,33 @@
+"""The Dask executor: notebook executions sent to a LocalCluster give the same run as the local pool."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import ConfigError, load_parameters
+from analysis.runner import run_month
+from conftest import DEMO_MONTH
+
+pytestmark = pytest.mark.notebook
+distributed = pytest.importorskip("distributed")
+
+
+def test_run_on_a_local_dask_cluster(demo_project):
+    params = load_parameters(root=demo_project, month=DEMO_MONTH,
+                             overrides={"run.notebooks": ["data_quality", "satisfaction"]})
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run_month(params, executor="dask", scheduler=cluster.scheduler_address)
+    assert [(r.name, r.outcome) for r in result.notebooks] == [("data_quality", "ok"), ("satisfaction", "ok")]
+    manifest = json.loads((demo_project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
+    assert manifest["notebooks"]["satisfaction"]["outcome"] == "ok"
+    assert (demo_project / "reports" / "runs" / DEMO_MONTH / "satisfaction_CAPA清单.xlsx").is_file()
+
+
+def test_dask_executor_needs_a_reachable_scheduler(demo_project):
+    params = load_parameters(root=demo_project, month=DEMO_MONTH, overrides={"run.notebooks": ["data_quality"]})
+    with pytest.raises(ConfigError, match="needs --scheduler ADDRESS"):
+        run_month(params, executor="dask", scheduler=None)
+    with pytest.raises(ConfigError, match="no Dask scheduler answers there"):
+        run_month(params, executor="dask", scheduler="tcp://127.0.0.1:1")
