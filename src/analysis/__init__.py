@@ -17,8 +17,12 @@ from .errors import (ConfigError, DataError, NotebookError, PublishError, SiteEr
 
 
 def load_tables(params: Parameters) -> Tables:
-    """The validated canonical tables for ``params`` (loaded from data/raw only when it changed)."""
-    return prepare_tables(params)
+    """The validated canonical tables for ``params`` (loaded from data/raw only when it changed),
+    restricted to ``params.scope`` (a branch, a region) when it is set."""
+    tables = prepare_tables(params)
+    if params.scope is not None:
+        tables = tables.scoped(params.scope.column, params.scope.value)
+    return tables
 
 
 __all__ = ["__version__", "Parameters", "load_parameters", "load_tables", "prepare_tables", "validate_sources",

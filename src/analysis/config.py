@@ -263,7 +263,15 @@ class LeadParams(_Strict):
         return self
 
 
+class Scope(_Strict):
+    """Restrict every analysis to the customers whose ``column`` equals ``value`` (a branch, a region)."""
+
+    column: str
+    value: str
+
+
 class RunParams(_Strict):
+    split_by: str | None = None
     notebooks: list[str] = Field(default_factory=lambda: ["data_quality"])
     workers: int = Field(2, ge=1, le=64)
     kernel: str = "python3"
@@ -284,6 +292,7 @@ class Parameters(_Strict):
     """Every parameter of the workbench; ``parameters/defaults.yaml`` documents each one."""
 
     month: str | None = None
+    scope: Scope | None = None
     company: Company = Field(default_factory=Company)
     data: DataParams = Field(default_factory=DataParams)
     validation: ValidationParams = Field(default_factory=ValidationParams)

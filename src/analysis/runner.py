@@ -17,7 +17,7 @@ from typing import Callable
 from . import __version__
 from ._files import swap_in
 from .config import Parameters
-from .data.store import prepare_tables
+from .data.store import prepare_tables, scope_slug
 from .errors import ConfigError, NotebookError
 
 MANIFEST = "manifest.json"
@@ -25,15 +25,20 @@ MANIFEST = "manifest.json"
 
 @dataclass
 class NotebookResult:
-    """Outcome of one notebook in one run."""
+    """Outcome of one notebook in one run (for the whole company, or one scope such as a branch)."""
 
     name: str
     outcome: str  # ok, skipped, failed
     seconds: float
     fingerprint: str
-    outputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)  # relative to the month's run folder
     error: str | None = None
     cell: int | None = None
+    scope: str | None = None  # scope folder name, None for the whole company
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} [{self.scope}]" if self.scope else self.name
 
 
 @dataclass
@@ -78,40 +83,48 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     staging.mkdir(parents=True)
     code_hash = _code_hash()
     inputs = {name: info.sha256 for name, info in tables.report.tables.items()}
+    scopes = _scopes(params, tables)
     results: list[NotebookResult] = []
     todo = []
     try:
-        for name, path in notebooks.items():
-            fp = _fingerprint(path, params, inputs, code_hash, overrides)
-            old = (previous or {}).get("notebooks", {}).get(name)
-            if (not force and old and old["outcome"] in ("ok", "skipped") and old["fingerprint"] == fp
-                    and all((final / o).is_file() for o in old["outputs"])):
-                for output in old["outputs"]:
-                    shutil.copy2(final / output, staging / output)
-                results.append(NotebookResult(name, "skipped", 0.0, fp, old["outputs"]))
-                say(f"[skip] {name}: inputs, parameters and code unchanged since the last good run")
-            else:
-                todo.append((name, path, fp))
+        for scope in scopes:
+            slug = scope_slug(*scope) if scope else None
+            old_runs = ((previous or {}).get("scopes", {}).get(slug, {}) if slug else previous or {}).get("notebooks", {})
+            extra = {**overrides, "scope": {"column": scope[0], "value": scope[1]}} if scope else overrides
+            for name, path in notebooks.items():
+                fp = _fingerprint(path, params, inputs, code_hash, extra)
+                old = old_runs.get(name)
+                if (not force and old and old["outcome"] in ("ok", "skipped") and old["fingerprint"] == fp
+                        and all((final / o).is_file() for o in old["outputs"])):
+                    for output in old["outputs"]:
+                        (staging / output).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy2(final / output, staging / output)
+                    results.append(NotebookResult(name, "skipped", 0.0, fp, old["outputs"], scope=slug))
+                    say(f"[skip] {results[-1].label}: inputs, parameters and code unchanged since the last good run")
+                else:
+                    todo.append((name, path, fp, slug, extra))
         say(f"executing {len(todo)} notebook(s) for {params.month} "
             f"({'dask ' + str(scheduler) if executor == 'dask' else f'{params.run.workers} worker(s)'})")
         results += _execute_all(todo, params, overrides, staging, say, executor, scheduler)
         failed = [r for r in results if r.outcome == "failed"]
-        manifest = _manifest(params, overrides, tables, results, started, code_hash)
+        manifest = _manifest(params, overrides, tables, results, started, code_hash, scopes)
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         if failed:
             dest = runs / f"{params.month}.failed"
             shutil.rmtree(dest, ignore_errors=True)
             os.replace(staging, dest)
             first = failed[0]
-            raise NotebookError(f"notebook {first.name}.ipynb failed at cell {first.cell}: {first.error}\n"
-                                f"The executed notebook is in {dest.relative_to(params.root)}/{first.name}.ipynb; "
+            where = f"scopes/{first.scope}/" if first.scope else ""
+            raise NotebookError(f"notebook {first.name}.ipynb{f' (scope {first.scope})' if first.scope else ''} failed "
+                                f"at cell {first.cell}: {first.error}\nThe executed notebook is in "
+                                f"{dest.relative_to(params.root)}/{where}{first.name}.ipynb; "
                                 "the previous run and the site were left as they were.")
         swap_in(staging, final)
         shutil.rmtree(runs / f"{params.month}.failed", ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     order = list(notebooks)
-    results.sort(key=lambda r: order.index(r.name))
+    results.sort(key=lambda r: (r.scope is not None, r.scope or "", order.index(r.name)))
     return RunResult(params.month, final, time.perf_counter() - started, results)
 
 
@@ -144,8 +157,10 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
     # a notebook's files in the run folder start with its name (notebooks run side by side)
     produced = sorted(p for p in set(os.listdir(output_dir)) - before - {f"{name}.ipynb"} if p.startswith(name))
     outputs = [f"{name}.ipynb"] + produced
+    scope = overrides.get("scope") if isinstance(overrides, dict) else None
     return {"name": name, "outcome": outcome, "seconds": time.perf_counter() - started, "error": error,
-            "cell": cell, "outputs": outputs if out.is_file() else outputs[1:]}
+            "cell": cell, "outputs": outputs if out.is_file() else outputs[1:],
+            "scope": scope_slug(scope["column"], scope["value"]) if scope else None}
 
 
 # ----------------------------------------------------------------------------- internals
@@ -168,18 +183,24 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
     if not todo:
         return []
     cwd = str(params.root / "notebooks")
-    jobs = {name: dict(name=name, path=str(path), output_dir=str(staging), month=params.month,
-                       overrides=overrides, kernel=params.run.kernel, timeout=params.run.timeout_seconds, cwd=cwd,
-                       root=str(params.root))
-            for name, path, _ in todo}
-    fps = {name: fp for name, _, fp in todo}
+    jobs, meta = {}, {}
+    for name, path, fp, slug, extra in todo:
+        folder = staging / "scopes" / slug if slug else staging
+        folder.mkdir(parents=True, exist_ok=True)
+        key = f"{slug}/{name}" if slug else name
+        jobs[key] = dict(name=name, path=str(path), output_dir=str(folder), month=params.month, overrides=extra,
+                         kernel=params.run.kernel, timeout=params.run.timeout_seconds, cwd=cwd, root=str(params.root))
+        meta[key] = (fp, slug)
     results = []
 
     def record(done: dict, i: int):
-        r = NotebookResult(done["name"], done["outcome"], done["seconds"], fps[done["name"]], done["outputs"],
-                           done["error"], done["cell"])
+        key = f"{done['scope']}/{done['name']}" if done.get("scope") else done["name"]
+        fp, slug = meta[key]
+        prefix = f"scopes/{slug}/" if slug else ""
+        r = NotebookResult(done["name"], done["outcome"], done["seconds"], fp, [prefix + o for o in done["outputs"]],
+                           done["error"], done["cell"], scope=slug)
         mark = "ok" if r.outcome == "ok" else "FAILED"
-        say(f"[{i}/{len(todo)}] {r.name}: {mark} in {r.seconds:.1f}s" + (f" ({r.error})" if r.error else ""))
+        say(f"[{i}/{len(todo)}] {r.label}: {mark} in {r.seconds:.1f}s" + (f" ({r.error})" if r.error else ""))
         results.append(r)
 
     if executor == "dask":
@@ -251,7 +272,7 @@ def _read_manifest(folder: Path) -> dict | None:
         return None
 
 
-def _manifest(params, overrides, tables, results, started, code_hash) -> dict:
+def _manifest(params, overrides, tables, results, started, code_hash, scopes) -> dict:
     return {
         "month": params.month,
         "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -265,8 +286,27 @@ def _manifest(params, overrides, tables, results, started, code_hash) -> dict:
                           "rows": info.rows}
                    for name, info in tables.report.tables.items()},
         "absent_tables": tables.report.missing,
-        "notebooks": {r.name: {k: v for k, v in asdict(r).items() if k != "name"} for r in results},
+        "notebooks": {r.name: _record(r) for r in results if r.scope is None},
+        "scopes": {slug: {"column": column, "value": value,
+                          "notebooks": {r.name: _record(r) for r in results if r.scope == slug}}
+                   for column, value, slug in ((c, v, scope_slug(c, v)) for c, v in filter(None, scopes))},
     }
+
+
+def _record(result: NotebookResult) -> dict:
+    return {k: v for k, v in asdict(result).items() if k not in ("name", "scope")}
+
+
+def _scopes(params: Parameters, tables) -> list:
+    """None (the whole company), then (column, value) for every value of run.split_by."""
+    if not params.run.split_by:
+        return [None]
+    column = params.run.split_by
+    customers = tables["customers"]
+    if column not in customers.columns:
+        raise ConfigError(f"parameters [key path: 'run/split_by']: the customer archive has no column {column}. "
+                          f"Choose one of {', '.join(c for c in customers.columns if c != 'customer_id')}.")
+    return [None, *((column, str(v)) for v in sorted(customers[column].dropna().astype(str).unique()))]
 
 
 def git_commit(root: Path) -> str | None:

@@ -57,6 +57,46 @@ class Tables:
     def get(self, name: str) -> pd.DataFrame | None:
         return self[name] if name in self else None
 
+    def scoped(self, column: str, value: str) -> "Tables":
+        """The tables restricted to customers whose ``column`` is ``value`` (written once, with DuckDB).
+
+        Orders, payments, surveys and complaints follow their customers; leads and their
+        follow-ups are restricted when the lead register has the same column, else kept whole.
+        """
+        import duckdb
+
+        if column not in self["customers"].columns:
+            raise DataError(f"scope: the customer archive has no column {column}; choose one of "
+                            f"{', '.join(c for c in self['customers'].columns if c != 'customer_id')}.")
+        folder = self.folder / "scopes" / scope_slug(column, value)
+        if not (folder / "_SUCCESS").is_file():
+            staging = folder.with_name(f".{folder.name}.staging-{os.getpid()}")
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            con = duckdb.connect()
+            try:
+                def copy(name, where, args=()):
+                    con.execute(f"COPY (SELECT * FROM read_parquet('{self.path(name).as_posix()}') {where}) "
+                                f"TO '{(staging / f'{name}.parquet').as_posix()}' (FORMAT parquet)", list(args))
+
+                copy("customers", f'WHERE "{column}" = ?', [value])
+                mine = f"WHERE customer_id IN (SELECT customer_id FROM read_parquet('{(staging / 'customers.parquet').as_posix()}'))"
+                for name in ("orders", "payments", "surveys", "complaints"):
+                    if name in self:
+                        copy(name, mine)
+                if "leads" in self:
+                    by_column = column in pq.read_schema(self.path("leads")).names
+                    copy("leads", f'WHERE "{column}" = ?' if by_column else "", [value] if by_column else [])
+                    if "lead_events" in self:
+                        copy("lead_events", f"WHERE lead_id IN (SELECT lead_id FROM "
+                                            f"read_parquet('{(staging / 'leads.parquet').as_posix()}'))")
+            finally:
+                con.close()
+            (staging / "_SUCCESS").write_text(f"{column}={value}", "utf-8")
+            shutil.rmtree(folder, ignore_errors=True)
+            os.replace(staging, folder)
+        return Tables(folder, self.report, self.params, reused=True)
+
     def require(self, name: str, needed_for: str) -> pd.DataFrame:
         """Return a table, or raise DataError saying which analysis needs it and how to supply it."""
         if name in self:
@@ -133,6 +173,11 @@ def current_tables(params: Parameters) -> Tables | None:
         return None
     report = ValidationReport.from_dict(json.loads((folder / "report.json").read_text("utf-8")))
     return Tables(folder, report, params, reused=True)
+
+
+def scope_slug(column: str, value: str) -> str:
+    """A file-system and URL safe, stable folder name for a scope."""
+    return f"{column}-{hashlib.sha1(str(value).encode('utf-8')).hexdigest()[:8]}"
 
 
 def source_path(params: Parameters, name: str) -> Path | None:

@@ -96,41 +96,55 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
     for asset in (HERE / "assets").iterdir():
         shutil.copy2(asset, out / "assets" / asset.name)
     months = sorted(runs, reverse=True)
-    catalogue: dict[str, list[dict]] = {}
     exporter = _exporter()
+    # sections of a month: the whole company (slug None), then each scope (branch, region) of the run
+    catalogue: dict[str, dict[str | None, dict]] = {}
     for month in months:
         manifest = runs[month]
         folder = params.root / "reports" / "runs" / month
-        (out / month).mkdir()
-        entries = []
-        for name, info in manifest["notebooks"].items():
-            path = folder / f"{name}.ipynb"
-            if not path.is_file():
-                continue
-            notebook = nbformat.read(path, as_version=4)
-            headlines = extract_headlines(notebook)
-            body = _notebook_body(exporter, notebook)
-            entries.append({"name": name, "title": report_title(name, lang), "href": f"{month}/{name}.html",
-                            "headlines": [dict(i, text=format_headline(i)) for i in (headlines or {}).get("items", [])],
-                            "body": body, "seconds": info.get("seconds", 0), "outcome": info.get("outcome")})
-        catalogue[month] = entries
+        sections = {None: {"label": None, "folder": folder, "notebooks": manifest["notebooks"]}}
+        for slug, scope in manifest.get("scopes", {}).items():
+            sections[slug] = {"label": scope["value"], "folder": folder / "scopes" / slug, "notebooks": scope["notebooks"]}
+        catalogue[month] = {}
+        for slug, section in sections.items():
+            base = f"{month}/{slug}" if slug else month
+            (out / base).mkdir(parents=True, exist_ok=True)
+            entries = []
+            for name, info in section["notebooks"].items():
+                path = section["folder"] / f"{name}.ipynb"
+                if not path.is_file():
+                    continue
+                notebook = nbformat.read(path, as_version=4)
+                headlines = extract_headlines(notebook)
+                entries.append({"name": name, "title": report_title(name, lang), "href": f"{base}/{name}.html",
+                                "headlines": [dict(i, text=format_headline(i))
+                                              for i in (headlines or {}).get("items", [])],
+                                "body": _notebook_body(exporter, notebook), "seconds": info.get("seconds", 0),
+                                "outcome": info.get("outcome")})
+            catalogue[month][slug] = {"label": section["label"], "base": base, "reports": entries}
     ctx_common = {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "title": params.site.title,
                   "company": params.company.name, "months": months, "version": __version__}
     for month in months:
-        manifest = runs[month]
-        footer = _footer(manifest)
-        for entry in catalogue[month]:
-            others = [m for m in months if any(e["name"] == entry["name"] for e in catalogue[m])]
-            page = env.get_template("page.html.j2").render(
-                **ctx_common, root="../", month=month, entry=entry, reports=catalogue[month],
-                other_months=others, footer=footer)
-            (out / entry["href"]).write_text(_mask_page(page), "utf-8")
-        page = env.get_template("month.html.j2").render(**ctx_common, root="../", month=month,
-                                                         reports=catalogue[month], footer=footer)
+        footer = _footer(runs[month])
+        for slug, section in catalogue[month].items():
+            depth = "../../" if slug else "../"
+            for entry in section["reports"]:
+                others = [(m, f"{depth}{catalogue[m][slug]['base']}/{entry['name']}.html") for m in months
+                          if slug in catalogue[m] and any(e["name"] == entry["name"] for e in catalogue[m][slug]["reports"])]
+                page = env.get_template("page.html.j2").render(
+                    **ctx_common, root=depth, month=month, entry=entry, reports=section["reports"],
+                    scope=section["label"], month_href="../index.html" if slug else "index.html",
+                    other_months=others, footer=footer)
+                (out / entry["href"]).write_text(_mask_page(page), "utf-8")
+        company = catalogue[month][None]["reports"]
+        scopes = [dict(section, slug=slug) for slug, section in catalogue[month].items() if slug]
+        page = env.get_template("month.html.j2").render(**ctx_common, root="../", month=month, reports=company,
+                                                         scopes=scopes, footer=footer)
         (out / month / "index.html").write_text(_mask_page(page), "utf-8")
-        say(f"  {month}: {len(catalogue[month])} page(s)")
+        say(f"  {month}: {len(company)} page(s)" + (f" + {len(scopes)} scope(s)" if scopes else ""))
+    latest = {m: catalogue[m][None]["reports"] for m in months}
     page = env.get_template("index.html.j2").render(**ctx_common, root="", latest=months[0],
-                                                     catalogue=catalogue, footer=_footer(runs[months[0]]))
+                                                     catalogue=latest, footer=_footer(runs[months[0]]))
     (out / "index.html").write_text(_mask_page(page), "utf-8")
 
 
