@@ -11,7 +11,6 @@ from .config import Parameters, load_parameters  # noqa: E402
 from .data.demo import generate_demo_data  # noqa: E402
 from .data.schema import TABLES  # noqa: E402
 from .data.store import Tables, prepare_tables, validate_sources  # noqa: E402
-from . import charts  # noqa: E402
 from .errors import (ConfigError, DataError, NotebookError, PublishError, SiteError,  # noqa: E402
                      WorkbenchError)
 

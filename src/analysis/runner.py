@@ -119,7 +119,10 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                                 f"at cell {first.cell}: {first.error}\nThe executed notebook is in "
                                 f"{dest.relative_to(params.root)}/{where}{first.name}.ipynb; "
                                 "the previous run and the site were left as they were.")
-        swap_in(staging, final)
+        if previous and todo == [] and set(previous.get("scopes", {})) == {scope_slug(*c) for c in filter(None, scopes)}:
+            say("nothing changed: the last good run stands as it is")  # keep its manifest, and the site, untouched
+        else:
+            swap_in(staging, final)
         shutil.rmtree(runs / f"{params.month}.failed", ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import __version__
@@ -46,6 +45,10 @@ def build_site(params: Parameters, progress: Callable[[str], None] | None = None
                         "Run `workbench run` first.")
     started = time.perf_counter()
     final = params.root / "reports" / "site"
+    stamp = _site_fingerprint(params, runs)
+    if (final / ".build").is_file() and (final / ".build").read_text("utf-8") == stamp and params.site.engine == "nbconvert":
+        say("site unchanged: runs, templates and site parameters are as at the last build")
+        return final
     staging = final.with_name(f".site-staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -55,11 +58,22 @@ def build_site(params: Parameters, progress: Callable[[str], None] | None = None
         else:
             _build_nbconvert(params, runs, staging, say)
         _check_offline(staging)
+        (staging / ".build").write_text(stamp, "utf-8")
         swap_in(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     say(f"site built: {len(runs)} month(s) in {time.perf_counter() - started:.1f}s")
     return final
+
+
+def _site_fingerprint(params: Parameters, runs: dict[str, dict]) -> str:
+    """What the site is built from: every run's manifest, this package's site code, the site parameters."""
+    digest = hashlib.sha256(json.dumps(runs, sort_keys=True, default=str).encode())
+    for file in sorted([*HERE.rglob("*"), HERE.parent / "i18n.py", HERE.parent / "privacy.py"]):
+        if file.is_file() and "__pycache__" not in file.parts:
+            digest.update(file.read_bytes())
+    digest.update(json.dumps([params.site.model_dump(), params.company.name], default=str).encode())
+    return digest.hexdigest()
 
 
 def report_title(name: str, language: str) -> str:
@@ -90,6 +104,8 @@ def format_headline(item: dict) -> str:
 # ----------------------------------------------------------------------------- nbconvert engine
 
 def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) -> None:
+
+    import nbformat
     lang = params.site.language
     env = _environment()
     (out / "assets").mkdir()
@@ -238,6 +254,8 @@ def _build_quarto(params: Parameters, runs: dict[str, dict], out: Path, say) -> 
 
 def write_quarto_project(params: Parameters, runs: dict[str, dict], project: Path) -> None:
     """Write ``_quarto.yml``, an index and the notebooks (outputs kept, headline records removed)."""
+    import nbformat
+
     lang = params.site.language
     months = sorted(runs, reverse=True)
     menu = []
