@@ -1,7 +1,9 @@
 """Scale benchmarks: each step runs in a child process; wall time and peak memory (max RSS) are measured.
 
+    python benchmarks/run.py pipeline                   # monthly run vs plain papermill+nbconvert loop, re-run, site
     python benchmarks/run.py data                       # default demo size: generate, load vs plain pandas
-    python benchmarks/run.py data --customers 1000000 --months 24 --leads 200000
+    python benchmarks/run.py data --customers 1000000 --months 12 --leads 200000
+    python benchmarks/run.py churn --customers 1000000 --months 12   # snapshot features: DuckDB vs pandas
 
 Prints a table and writes benchmarks/results/<name>.json. Not part of the test run.
 """
@@ -109,13 +111,13 @@ snapshot = pd.Timestamp(p.period_end)
         duck = measure(common + """
 from analysis import churn
 f = churn.snapshot_features(t, p, [snapshot])
-print(len(f), round(float(f['sales_12m'].sum()), 2))
+print(len(f), int(f['orders_12m'].sum()), int(f['late_payments_q'].sum()), int(f['complaints_90d'].sum()))
 """, work)
         plain = measure(common + f"""
 import sys; sys.path.insert(0, '{ROOT / "benchmarks"}')
 from plain_churn import snapshot_features_pandas
 f = snapshot_features_pandas(t.folder, snapshot)
-print(len(f), round(float(f['sales_12m'].sum()), 2))
+print(len(f), int(f['orders_12m'].sum()), int(f['late_payments_q'].sum()), int(f['complaints_90d'].sum()))
 """, work)
         same = duck["stdout"].splitlines()[-1] == plain["stdout"].splitlines()[-1]
         rows = measure(common + "print(sum(i.rows for i in t.report.tables.values()), t.report.tables['orders'].rows)", work)
@@ -127,6 +129,60 @@ print(len(f), round(float(f['sales_12m'].sum()), 2))
     finally:
         if not args.work and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_pipeline(args) -> dict:
+    """The monthly run against the plain loop (papermill, then jupyter nbconvert --to html, one notebook
+    after another) on the same demo data; the re-run with nothing changed; a 24-month site build."""
+    work = Path(tempfile.mkdtemp(prefix="workbench-pipeline-"))
+    try:
+        shutil.copytree(ROOT / "parameters", work / "parameters")
+        shutil.copytree(ROOT / "notebooks", work / "notebooks")
+        env = {"WORKBENCH_HOME": str(work)}
+        month = args.end_month
+        measure(f"""
+from pathlib import Path
+from analysis.data.demo import generate_demo_data
+generate_demo_data(Path('data/raw'), end_month='{month}')
+from analysis import load_parameters, prepare_tables
+prepare_tables(load_parameters(root='.', month='{month}'))
+""", work, env)
+        cli = "import sys; from analysis.cli import main; sys.exit(main({argv!r}))"
+        full = measure(cli.format(argv=["run", "--month", month, "--force"]), work, env)
+        rerun = measure(cli.format(argv=["run", "--month", month]), work, env)
+        from analysis.config import load_parameters
+
+        names = load_parameters(root=work, month=month).run.notebooks
+        loop_dir = work / "plain"
+        plain = measure(f"""
+import subprocess, sys
+for name in {names!r}:
+    out = '{loop_dir}/' + name + '.ipynb'
+    subprocess.run([sys.executable, '-m', 'papermill', 'notebooks/' + name + '.ipynb', out, '-p', 'month', '{month}',
+                    '--cwd', 'notebooks', '-k', 'python3', '--no-progress-bar'], check=True, capture_output=True)
+    subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'html', '--no-input', out],
+                   check=True, capture_output=True)
+""", work, env)
+        runs = work / "reports" / "runs"
+        base = runs / month
+        manifest = json.loads((base / "manifest.json").read_text("utf-8"))
+        period = __import__("pandas").Period(month, "M")
+        for k in range(1, 24):
+            other = str(period - k)
+            shutil.copytree(base, runs / other)
+            (runs / other / "manifest.json").write_text(json.dumps({**manifest, "month": other}), "utf-8")
+        (work / "reports" / "site" / ".build").unlink(missing_ok=True)
+        site = measure(cli.format(argv=["build-site", "--month", month]), work, env)
+        size = sum(f.stat().st_size for f in (work / "reports" / "site").rglob("*") if f.is_file())
+        pages = len(list((work / "reports" / "site").rglob("*.html")))
+        return {"notebooks": names, "steps": {"workbench_run": full, "plain_papermill_nbconvert_loop": plain,
+                                              "rerun_unchanged": rerun, "site_24_months": site},
+                "run_vs_plain_time": round(full["seconds"] / plain["seconds"], 2),
+                "run_vs_plain_memory": round(full["peak_mib"] / plain["peak_mib"], 2),
+                "rerun_vs_full": round(rerun["seconds"] / full["seconds"], 3),
+                "site_24_months_mib": round(size / 2**20, 1), "site_24_months_pages": pages}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main(argv=None) -> int:
@@ -144,8 +200,23 @@ def main(argv=None) -> int:
     churn.add_argument("--end-month", default="2026-10")
     churn.add_argument("--work", help="reuse (or keep) this work folder with the generated data")
     churn.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    pipeline = sub.add_parser("pipeline", help="monthly run vs the plain papermill + nbconvert loop, re-run, site")
+    pipeline.add_argument("--end-month", default="2026-10")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.bench == "pipeline":
+        result = bench_pipeline(args)
+        (RESULTS / "pipeline.json").write_text(json.dumps(result, indent=1), "utf-8")
+        print(f"{'step':<34}{'seconds':>10}{'peak MiB':>12}")
+        for step, r in result["steps"].items():
+            print(f"{step:<34}{r['seconds']:>10}{r['peak_mib']:>12}")
+        print(f"workbench run / plain loop: time x{result['run_vs_plain_time']} (target <= 0.6), "
+              f"memory x{result['run_vs_plain_memory']}")
+        print(f"re-run unchanged: {result['steps']['rerun_unchanged']['seconds']} s (target < 2 s), "
+              f"x{result['rerun_vs_full']} of the full run")
+        print(f"site with 24 months: {result['steps']['site_24_months']['seconds']} s, "
+              f"{result['site_24_months_mib']} MiB, {result['site_24_months_pages']} pages")
+        return 0
     if args.bench == "churn":
         result = bench_churn(args)
         (RESULTS / f"churn-{args.customers}.json").write_text(json.dumps(result, indent=1), "utf-8")

@@ -65,82 +65,96 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
 
     Active: an order within churn.horizon_days before the snapshot (a customer without one has
     already churned by the definition). Windows of 3, 6 and 12 months end at the snapshot.
-
-    Computed with DuckDB over the Parquet tables; rows are (customer_id, snapshot) in a stable order.
+    One DuckDB query over the Parquet tables, reading only the columns it needs; rows are
+    (snapshot, customer_id) in a stable order.
     """
     import duckdb
 
+    horizon = params.churn.horizon_days
     con = duckdb.connect()
     try:
         con.execute(f"SET threads TO {threads()}")
+        con.execute(f"SET memory_limit = '{params.churn.duckdb_memory}'")  # spill to disk rather than grow
+        con.execute("SET preserve_insertion_order = false")
         con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
-        con.execute(f"CREATE VIEW orders AS SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, "
-                    f"{'margin' if _has(tables, 'orders', 'margin') else 'NULL::DOUBLE AS margin'} "
-                    f"FROM read_parquet('{_path(tables, 'orders')}')")
-        since = "CAST(customer_since AS TIMESTAMP)" if "customer_since" in tables["customers"] else "NULL::TIMESTAMP"
-        con.execute(f"CREATE VIEW customers AS SELECT customer_id, {since} AS since "
-                    f"FROM read_parquet('{_path(tables, 'customers')}')")
-        query = f"""
-        WITH base AS (
+        margin = "margin" if _has(tables, "orders", "margin") else "NULL::DOUBLE"
+        ctes = [f"""orders AS (SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, {margin} AS margin
+                   FROM read_parquet('{_path(tables, 'orders')}'))""",
+                f"""base AS (
           SELECT o.customer_id, s.s AS snapshot,
             count(*) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH) AS orders_3m,
             count(*) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH) AS orders_6m,
             count(*) AS orders_12m,
             coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH), 0) AS sales_3m,
             coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH), 0) AS sales_6m,
-            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 12 MONTH), 0) AS sales_12m,
+            coalesce(sum(o.amount), 0) AS sales_12m,
             coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH AND o.d <= s.s - INTERVAL 3 MONTH), 0)
               AS sales_prev_3m,
-            coalesce(sum(o.margin) FILTER (WHERE o.d > s.s - INTERVAL 12 MONTH), 0) AS margin_12m,
+            coalesce(sum(o.margin), 0) AS margin_12m,
             max(o.d) AS last_order
           FROM orders o JOIN snaps s ON o.d <= s.s AND o.d > s.s - INTERVAL 12 MONTH
           GROUP BY 1, 2
-          HAVING max(o.d) > s.s - INTERVAL {params.churn.horizon_days} DAY),
-        firsts AS (SELECT customer_id, min(d) AS first_order FROM orders GROUP BY 1)
-        SELECT b.*, date_diff('day', b.last_order, b.snapshot) AS recency_days,
-          (b.sales_3m - b.sales_prev_3m) / (b.sales_3m + b.sales_prev_3m + 1) AS spend_trend,
-          date_diff('day', coalesce(least(c.since, f.first_order), f.first_order), b.snapshot) AS tenure_days
-        FROM base b LEFT JOIN firsts f USING (customer_id) LEFT JOIN customers c USING (customer_id)
-        """
-        frame = con.execute(query).df()
+          HAVING max(o.d) > s.s - INTERVAL {horizon} DAY)""",
+                "firsts AS (SELECT customer_id, min(d) AS first_order FROM orders GROUP BY 1)"]
+        customers = pq_columns(tables, "customers")
+        wanted = [c for c in dict.fromkeys([*params.churn.features.categorical, *params.churn.features.numeric,
+                                            "sales_rep", "region", "branch", params.churn.segment])
+                  if c in customers and c != "customer_id"]
+        since = "CAST(customer_since AS TIMESTAMP)" if "customer_since" in customers else "NULL::TIMESTAMP"
+        attrs = "".join(f', "{c}"' for c in wanted)
+        ctes.append(f"cust AS (SELECT customer_id, {since} AS since{attrs} FROM read_parquet('{_path(tables, 'customers')}'))")
+        select = ["b.*", "date_diff('day', b.last_order, b.snapshot) AS recency_days",
+                  "(b.sales_3m - b.sales_prev_3m) / (b.sales_3m + b.sales_prev_3m + 1) AS spend_trend",
+                  "date_diff('day', coalesce(least(c.since, f.first_order), f.first_order), b.snapshot) AS tenure_days",
+                  *[f'c."{col}"' for col in wanted]]
+        joins = ["LEFT JOIN firsts f USING (customer_id)", "LEFT JOIN cust c USING (customer_id)"]
+        contacts = ["b.last_order"]
         if "payments" in tables:
-            late = con.execute(f"""
+            ctes.append(f"""late AS (
               SELECT p.customer_id, s.s AS snapshot,
                 count(*) FILTER (WHERE p.paid_date IS NULL OR p.paid_date > p.due_date) AS late_payments_q
               FROM read_parquet('{_path(tables, 'payments')}') p
               JOIN snaps s ON p.due_date < s.s AND p.due_date >= s.s - INTERVAL 3 MONTH
-              GROUP BY 1, 2""").df()
-            frame = frame.merge(late, on=["customer_id", "snapshot"], how="left")
-            frame["late_payments_q"] = frame["late_payments_q"].fillna(0)
-            frame["late_2plus"] = (frame["late_payments_q"] >= 2).astype(float)
+              GROUP BY 1, 2)""")
+            joins.append("LEFT JOIN late l ON l.customer_id = b.customer_id AND l.snapshot = b.snapshot")
+            select += ["coalesce(l.late_payments_q, 0) AS late_payments_q",
+                       "CAST(coalesce(l.late_payments_q, 0) >= 2 AS DOUBLE) AS late_2plus"]
         if "complaints" in tables:
             severity = "c.severity = 'major'" if _has(tables, "complaints", "severity") else "false"
             followed = "c.followed_up_at" if _has(tables, "complaints", "followed_up_at") else "NULL::TIMESTAMP"
-            comp = con.execute(f"""
+            ctes.append(f"""comp AS (
               SELECT c.customer_id, s.s AS snapshot, count(*) AS complaints_90d,
                 count(*) FILTER (WHERE {severity}) AS major_complaints_90d,
                 count(*) FILTER (WHERE {followed} IS NULL OR {followed} >= s.s + INTERVAL 1 DAY) AS unresolved_complaints,
                 max(c.received_at) AS last_complaint
               FROM read_parquet('{_path(tables, 'complaints')}') c
               JOIN snaps s ON c.received_at < s.s + INTERVAL 1 DAY AND c.received_at >= s.s - INTERVAL 89 DAY
-              GROUP BY 1, 2""").df()
-            frame = frame.merge(comp, on=["customer_id", "snapshot"], how="left")
-            for col in COMPLAINT_FEATURES:
-                frame[col] = frame[col].fillna(0)
+              GROUP BY 1, 2)""")
+            joins.append("LEFT JOIN comp k ON k.customer_id = b.customer_id AND k.snapshot = b.snapshot")
+            select += [f"coalesce(k.{col}, 0) AS {col}" for col in COMPLAINT_FEATURES]
+            contacts.append("date_trunc('day', k.last_complaint)")
         if survey_scores is not None and len(survey_scores):
             con.register("sv", survey_scores[["customer_id", "answered_date", "share"]])
-            sat = con.execute("""
+            ctes.append("""sat AS (
               SELECT v.customer_id, s.s AS snapshot, arg_max(v.share, v.answered_date) AS latest_satisfaction,
                 max(v.answered_date) AS last_survey
-              FROM sv v JOIN snaps s ON v.answered_date <= s.s GROUP BY 1, 2""").df()
-            frame = frame.merge(sat, on=["customer_id", "snapshot"], how="left")
-        contacts = frame[[c for c in ("last_order", "last_complaint", "last_survey") if c in frame]]
-        frame["days_since_contact"] = (frame["snapshot"] - contacts.max(axis=1).dt.normalize()).dt.days
-        frame = frame.drop(columns=[c for c in ("last_complaint", "last_survey", "sales_prev_3m") if c in frame])
+              FROM sv v JOIN snaps s ON v.answered_date <= s.s GROUP BY 1, 2)""")
+            joins.append("LEFT JOIN sat v ON v.customer_id = b.customer_id AND v.snapshot = b.snapshot")
+            select.append("v.latest_satisfaction")
+            contacts.append("date_trunc('day', v.last_survey)")
+        select.append(f"date_diff('day', greatest({', '.join(contacts)}), b.snapshot) AS days_since_contact")
+        query = (f"WITH {', '.join(ctes)} SELECT {', '.join(select)} FROM base b {' '.join(joins)} "
+                 "ORDER BY b.snapshot, b.customer_id")
+        frame = con.execute(query).df()
     finally:
         con.close()
-    frame = _with_attributes(frame, tables, params)
-    return frame.sort_values(["snapshot", "customer_id"], kind="stable").reset_index(drop=True)
+    return frame.drop(columns=["sales_prev_3m"]).reset_index(drop=True)
+
+
+def pq_columns(tables: Tables, name: str) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(tables.path(name)).names
 
 
 def label_snapshots(features: pd.DataFrame, tables: Tables, params: Parameters) -> pd.DataFrame:

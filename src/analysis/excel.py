@@ -129,7 +129,7 @@ def write_customer_lists(path: Path, sheets: dict[str, pd.DataFrame], customers:
                 frame[col] = frame[col].map(lambda v: value_name(v, "zh-CN") if isinstance(v, str) else v)
             elif col == "dimension":
                 frame[col] = frame[col].map(lambda d: value_name(d) if d == "overall" else dimension_name(d))
-            elif frame[col].map(lambda v: isinstance(v, (list, tuple))).any():
+            elif any(isinstance(v, (list, tuple)) for v in frame[col]):
                 frame[col] = frame[col].map(lambda v: "、".join(feature_name(x) for x in v)
                                             if isinstance(v, (list, tuple)) else v)
         if customers is not None and "customer_id" in frame.columns and "customer_name" not in frame.columns:

@@ -22,6 +22,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "site.no_runs": {"zh-CN": "尚无运行结果。请先执行 workbench run。", "en": "No runs yet. Run workbench run first."},
     "site.other_months": {"zh-CN": "其他月份", "en": "Other months"},
     "site.scopes": {"zh-CN": "分公司/区域报告", "en": "Reports per branch or region"},
+    "site.no_data": {"zh-CN": "该范围的数据不足以完成本分析：", "en": "Not enough data in this scope for this analysis:"},
     "site.confidential": {"zh-CN": "内部资料 · 个人信息已隐去", "en": "Internal · personal data masked"},
     # report titles
     "report.data_quality": {"zh-CN": "数据质量", "en": "Data quality"},

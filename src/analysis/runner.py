@@ -94,7 +94,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
             for name, path in notebooks.items():
                 fp = _fingerprint(path, params, inputs, code_hash, extra)
                 old = old_runs.get(name)
-                if (not force and old and old["outcome"] in ("ok", "skipped") and old["fingerprint"] == fp
+                if (not force and old and old["outcome"] in ("ok", "skipped", "no_data") and old["fingerprint"] == fp
                         and all((final / o).is_file() for o in old["outputs"])):
                     for output in old["outputs"]:
                         (staging / output).parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +155,8 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
     except PapermillExecutionError as exc:
         outcome, cell = "failed", _source_cell_number(out, exc.cell_index)
         error = f"{exc.ename}: {exc.evalue}"
+        if exc.ename == "DataError" and isinstance(overrides, dict) and overrides.get("scope"):
+            outcome = "no_data"  # a branch too small for this analysis: said on its page, the run goes on
     except Exception as exc:  # kernel died, timeout, missing kernel...
         outcome, error, cell = "failed", f"{type(exc).__name__}: {exc}", None
     # a notebook's files in the run folder start with its name (notebooks run side by side)
@@ -202,7 +204,7 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
         prefix = f"scopes/{slug}/" if slug else ""
         r = NotebookResult(done["name"], done["outcome"], done["seconds"], fp, [prefix + o for o in done["outputs"]],
                            done["error"], done["cell"], scope=slug)
-        mark = "ok" if r.outcome == "ok" else "FAILED"
+        mark = {"ok": "ok", "no_data": "not enough data"}.get(r.outcome, "FAILED")
         say(f"[{i}/{len(todo)}] {r.label}: {mark} in {r.seconds:.1f}s" + (f" ({r.error})" if r.error else ""))
         results.append(r)
 

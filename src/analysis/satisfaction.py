@@ -381,7 +381,7 @@ def conclusions(status: ResponseStatus, overall: dict, results: pd.DataFrame, co
         low, high = ranked.iloc[0], ranked.iloc[-1]
         out.append(t("sat.c.lowest", lang, dim=name(low["dimension"]), mean=f"{low['mean']:.2f}",
                      best=name(high["dimension"]), best_mean=f"{high['mean']:.2f}"))
-    if len(importance):
+    if importance is not None and len(importance):
         top = importance.iloc[0]
         improve = [name(d) for d in importance.loc[importance["quadrant"] == "improve", "dimension"]]
         out.append(t("sat.c.driver", lang, dim=name(top["dimension"]), w=f"{top['importance']:.2f}",

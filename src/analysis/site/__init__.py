@@ -132,11 +132,15 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
                     continue
                 notebook = nbformat.read(path, as_version=4)
                 headlines = extract_headlines(notebook)
+                if info.get("outcome") == "no_data":
+                    why = (info.get("error") or "").removeprefix("DataError: ")
+                    body = f"<p class='wb-nodata'>{html.escape(t('site.no_data', lang))}</p><p>{html.escape(why)}</p>"
+                else:
+                    body = _notebook_body(exporter, notebook)
                 entries.append({"name": name, "title": report_title(name, lang), "href": f"{base}/{name}.html",
                                 "headlines": [dict(i, text=format_headline(i))
                                               for i in (headlines or {}).get("items", [])],
-                                "body": _notebook_body(exporter, notebook), "seconds": info.get("seconds", 0),
-                                "outcome": info.get("outcome")})
+                                "body": body, "seconds": info.get("seconds", 0), "outcome": info.get("outcome")})
             catalogue[month][slug] = {"label": section["label"], "base": base, "reports": entries}
     ctx_common = {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "title": params.site.title,
                   "company": params.company.name, "months": months, "version": __version__}

@@ -1,0 +1,63 @@
+"""Branch and region reports: tables restricted per scope, notebooks run per scope, pages per scope."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import DataError, load_parameters, load_tables
+from analysis.data.store import scope_slug
+from analysis.runner import run_month
+from analysis.site import build_site
+from conftest import DEMO_MONTH
+
+pytestmark = pytest.mark.notebook
+
+
+def test_scoped_tables_follow_their_customers(demo_project):
+    params = load_parameters(root=demo_project, month=DEMO_MONTH)
+    everything = load_tables(params)
+    branch = sorted(everything["customers"]["branch"].dropna().unique())[0]
+    scoped = load_tables(load_parameters(root=demo_project, month=DEMO_MONTH,
+                                         overrides={"scope": {"column": "branch", "value": branch}}))
+    customers = set(scoped["customers"]["customer_id"])
+    assert customers == set(everything["customers"].loc[everything["customers"]["branch"] == branch, "customer_id"])
+    for name in ("orders", "payments", "surveys", "complaints"):
+        assert set(scoped[name]["customer_id"]) <= customers
+        expected = everything[name]["customer_id"].isin(customers).sum()
+        assert len(scoped[name]) == expected
+    assert len(scoped["leads"]) == len(everything["leads"])  # the register has no branch column: kept whole
+    with pytest.raises(DataError, match="the customer archive has no column 省份"):
+        everything.scoped("省份", "江苏")
+
+
+def test_a_run_split_by_branch_gives_each_branch_its_pages(demo_project):
+    params = load_parameters(root=demo_project, month=DEMO_MONTH,
+                             overrides={"run.split_by": "branch", "run.notebooks": ["data_quality", "satisfaction"]})
+    branches = sorted(load_tables(params)["customers"]["branch"].dropna().unique())
+    result = run_month(params)
+    assert len(result.notebooks) == 2 * (1 + len(branches))
+    assert {r.outcome for r in result.notebooks if r.scope is None} == {"ok"}
+    assert {r.outcome for r in result.notebooks} <= {"ok", "no_data"}  # a small branch may lack survey answers
+    manifest = json.loads((demo_project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
+    assert sorted(s["value"] for s in manifest["scopes"].values()) == branches
+    site = build_site(params)
+    slug = scope_slug("branch", branches[0])
+    page = (site / DEMO_MONTH / slug / "satisfaction.html").read_text("utf-8")
+    assert branches[0] in page and 'href="../../assets/site.css"' in page
+    month_page = (site / DEMO_MONTH / "index.html").read_text("utf-8")
+    assert f'href="{slug}/satisfaction.html"' in month_page and "分公司/区域报告" in month_page
+    # nothing changed: every (branch, notebook) is skipped
+    assert {r.outcome for r in run_month(params).notebooks} == {"skipped"}
+
+
+def test_a_branch_without_enough_data_gets_a_page_that_says_so(demo_project):
+    params = load_parameters(root=demo_project, month=DEMO_MONTH,
+                             overrides={"run.split_by": "branch", "run.notebooks": ["churn_risk"]})
+    result = run_month(params)  # 80 customers: every branch has too few churned customers for a model
+    scoped = [r for r in result.notebooks if r.scope]
+    assert scoped and {r.outcome for r in scoped} == {"no_data"}
+    site = build_site(params)
+    page = (site / DEMO_MONTH / scoped[0].scope / "churn_risk.html").read_text("utf-8")
+    assert "该范围的数据不足以完成本分析" in page and "churn.min_positives" in page
