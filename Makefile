@@ -30,7 +30,7 @@ serve: setup ## preview the site on http://127.0.0.1:8000/
 	.venv/bin/workbench serve
 
 bench: setup ## run the scale benchmarks (minutes; not part of the tests)
-	.venv/bin/python benchmarks/run.py
+	.venv/bin/python benchmarks/run.py pipeline
 
 clean: ## remove generated data, runs and the site (keeps data/raw/)
 	rm -rf data/processed/* reports/runs reports/site

@@ -154,6 +154,7 @@ prepare_tables(load_parameters(root='.', month='{month}'))
 
         names = load_parameters(root=work, month=month).run.notebooks
         loop_dir = work / "plain"
+        loop_dir.mkdir()
         plain = measure(f"""
 import subprocess, sys
 for name in {names!r}:

@@ -28,6 +28,17 @@ def make_project(folder: Path, raw_from: Path | None = None, notebooks: bool = F
     return folder
 
 
+def build_demo(tmp_path_factory, name: str, **sizes):
+    """A project with demo data of the given sizes: (parameters, tables, truth folder)."""
+    from analysis import load_parameters, load_tables
+    from analysis.data.demo import generate_demo_data
+
+    raw = tmp_path_factory.mktemp(name) / "data" / "raw"
+    generate_demo_data(raw, end_month=DEMO_MONTH, **sizes)
+    params = load_parameters(root=make_project(raw.parent.parent, raw), month=DEMO_MONTH)
+    return params, load_tables(params), raw.parent / "demo_truth"
+
+
 @pytest.fixture(scope="session")
 def demo_raw(tmp_path_factory) -> Path:
     """Small demo data (80 customers, 8 months, 400 leads), generated once per test session."""

@@ -14,7 +14,7 @@ from analysis import DataError, load_parameters, load_tables
 from analysis import churn, modeling
 from analysis.data.store import Tables
 from analysis.data.validate import ValidationReport
-from conftest import make_project
+from conftest import build_demo, make_project
 
 T = pd.Timestamp
 
@@ -146,13 +146,7 @@ def test_too_few_churned_customers_is_a_clear_message(params, tmp_path):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from analysis.data.demo import generate_demo_data
-
-    raw = tmp_path_factory.mktemp("churn") / "data" / "raw"
-    generate_demo_data(raw, customers=1500, months=24, seed=5, leads=50, end_month="2026-10")
-    project = make_project(raw.parent.parent, raw)
-    params = load_parameters(root=project, month="2026-10")
-    tables = load_tables(params)
+    params, tables, _ = build_demo(tmp_path_factory, "churn", customers=1500, months=24, seed=5, leads=50)
     result, labelled = churn.fit_churn_model(tables, params, churn.satisfaction_history(tables, params))
     return params, tables, result, labelled
 

@@ -14,7 +14,7 @@ from analysis import ConfigError, load_parameters, load_tables
 from analysis import churn, grading
 from analysis.data.store import Tables
 from analysis.data.validate import ValidationReport
-from conftest import make_project
+from conftest import build_demo, make_project
 
 T = pd.Timestamp
 
@@ -158,14 +158,8 @@ def test_action_segments_and_lapsed_customers(params):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from analysis.data.demo import generate_demo_data
-
-    raw = tmp_path_factory.mktemp("grading") / "data" / "raw"
-    generate_demo_data(raw, customers=700, months=24, seed=42, leads=50, end_month="2026-10")
-    project = make_project(raw.parent.parent, raw)
-    params = load_parameters(root=project, month="2026-10")
-    truth = json.loads((raw.parent / "demo_truth" / "truth.json").read_text("utf-8"))
-    return params, load_tables(params), truth
+    params, tables, truth = build_demo(tmp_path_factory, "grading", customers=700, months=24, seed=42, leads=50)
+    return params, tables, json.loads((truth / "truth.json").read_text("utf-8"))
 
 
 def test_demo_high_value_customers_are_graded_a_and_at_risk_ones_protected(demo):

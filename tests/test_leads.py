@@ -10,22 +10,15 @@ import pytest
 from analysis import ConfigError, DataError, load_parameters, load_tables
 from analysis import leads as L
 from analysis import modeling
-from conftest import make_project
+from conftest import build_demo, make_project
 
 T = pd.Timestamp
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from analysis.data.demo import generate_demo_data
-
-    raw = tmp_path_factory.mktemp("leads") / "data" / "raw"
-    generate_demo_data(raw, customers=20, months=24, seed=3, leads=3000, end_month="2026-10")
-    project = make_project(raw.parent.parent, raw)
-    params = load_parameters(root=project, month="2026-10")
-    tables = load_tables(params)
-    truth = pd.read_parquet(raw.parent / "demo_truth" / "lead_truth.parquet")
-    return params, tables["leads"], truth
+    params, tables, truth = build_demo(tmp_path_factory, "leads", customers=20, months=24, seed=3, leads=3000)
+    return params, tables["leads"], pd.read_parquet(truth / "lead_truth.parquet")
 
 
 def test_wilson_interval_by_hand():

@@ -11,7 +11,7 @@ import pytest
 from analysis import DataError, load_parameters, load_tables
 from analysis import complaints as cmp
 from analysis import satisfaction as sat
-from conftest import make_project
+from conftest import build_demo, make_project
 
 T = pd.Timestamp
 
@@ -174,14 +174,8 @@ def test_complaints_pareto_compliance_and_repeats(params):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from analysis.data.demo import generate_demo_data
-
-    raw = tmp_path_factory.mktemp("sat") / "data" / "raw"
-    generate_demo_data(raw, customers=400, months=18, seed=11, leads=50, end_month="2026-10")
-    project = make_project(raw.parent.parent, raw)
-    params = load_parameters(root=project, month="2026-10")
-    truth = json.loads((raw.parent / "demo_truth" / "truth.json").read_text("utf-8"))
-    return params, load_tables(params), truth
+    params, tables, truth = build_demo(tmp_path_factory, "sat", customers=400, months=18, seed=11, leads=50)
+    return params, tables, json.loads((truth / "truth.json").read_text("utf-8"))
 
 
 def test_demo_planted_driver_ranks_first(demo):

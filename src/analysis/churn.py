@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import modeling
 from .config import Parameters
 from .data.store import Tables
 from .errors import DataError
@@ -76,6 +75,7 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
         con.execute(f"SET threads TO {threads()}")
         con.execute(f"SET memory_limit = '{params.churn.duckdb_memory}'")  # spill to disk rather than grow
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
         con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
         margin = "margin" if _has(tables, "orders", "margin") else "NULL::DOUBLE"
         ctes = [f"""orders AS (SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, {margin} AS margin
@@ -191,8 +191,10 @@ def label_snapshots(features: pd.DataFrame, tables: Tables, params: Parameters) 
     return labelled.drop(columns="later_orders").sort_values(["snapshot", "customer_id"], kind="stable").reset_index(drop=True)
 
 
-def feature_spec(frame: pd.DataFrame, params: Parameters) -> modeling.FeatureSpec:
+def feature_spec(frame: pd.DataFrame, params: Parameters):
     """Computed features present in ``frame`` plus the customer attributes declared in churn.features."""
+    from . import modeling
+
     computed = [c for c in (*ORDER_FEATURES, *PAYMENT_FEATURES, *COMPLAINT_FEATURES, *SURVEY_FEATURES) if c in frame]
     numeric = computed + [c for c in params.churn.features.numeric if c in frame]
     categorical = [c for c in params.churn.features.categorical if c in frame]
@@ -205,6 +207,8 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
     With churn.label flag the model is cross-sectional: customer attributes (and order
     features at the report date, where orders exist) against the flag, with a stratified split.
     """
+    from . import modeling
+
     mode = label_mode(tables, params)
     if mode == "flag":
         current = current_features(tables, params, survey_scores)
@@ -242,8 +246,10 @@ def current_features(tables: Tables, params: Parameters, survey_scores: pd.DataF
     return frame
 
 
-def score_customers(result: modeling.ModelResult, current: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+def score_customers(result, current: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     """Probability, risk band, value at risk and top reasons for each customer at the report date."""
+    from . import modeling
+
     frame = current.copy()
     if "churned_flag" in frame:
         frame = frame[frame["churned_flag"].fillna(False) == False]  # noqa: E712  already lost: not scored
@@ -281,8 +287,10 @@ def driver_rates(labelled: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["signal", "customers_with", "rate_with", "rate_without", "ratio"])
 
 
-def permutation_drivers(result: modeling.ModelResult, labelled: pd.DataFrame, seed: int) -> pd.DataFrame:
+def permutation_drivers(result, labelled: pd.DataFrame, seed: int) -> pd.DataFrame:
     """How much the validation ROC AUC drops when each input is shuffled (mean and spread of 5 repeats)."""
+    from . import modeling
+
     from sklearn.inspection import permutation_importance
 
     valid = labelled.loc[result.valid_predictions.index]
