@@ -75,7 +75,6 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
         con.execute(f"SET threads TO {threads()}")
         con.execute(f"SET memory_limit = '{params.churn.duckdb_memory}'")  # spill to disk rather than grow
         con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")
         con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
         margin = "margin" if _has(tables, "orders", "margin") else "NULL::DOUBLE"
         ctes = [f"""orders AS (SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, {margin} AS margin
