@@ -174,7 +174,7 @@ def test_complaints_pareto_compliance_and_repeats(params):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    params, tables, truth = build_demo(tmp_path_factory, "sat", customers=400, months=18, seed=11, leads=50)
+    params, tables, truth = build_demo(tmp_path_factory, "sat", customers=900, months=18, seed=11, leads=50)
     return params, tables, json.loads((truth / "truth.json").read_text("utf-8"))
 
 

@@ -164,10 +164,13 @@ def test_a_failed_build_leaves_the_last_good_site(site_project, monkeypatch):
 
     monkeypatch.setattr(site_module, "_notebook_body",
                         lambda exporter, nb: '<img src="https://cdn.example.com/x.png">')
+    (site / ".build").unlink()  # as if a run had changed: the site is rebuilt
     with pytest.raises(SiteError, match="references an outside URL"):
         build_site(params)
     assert (site / "index.html").read_text("utf-8") == before
     assert not list(site.parent.glob(".site-staging-*"))
+    monkeypatch.undo()
+    build_site(params)  # restore the stamp for the tests that follow
 
 
 def test_quarto_engine_without_quarto_is_a_clear_error(site_project, monkeypatch):
