@@ -186,6 +186,53 @@ for name in {names!r}:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def bench_truth(args) -> dict:
+    """Validation ROC AUC of the lead and churn models against that of the generator's own probabilities
+    on the same validation rows (default demo data, or --customers)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.metrics import roc_auc_score
+
+    from analysis import churn, leads, load_parameters, load_tables
+    from analysis.data.demo import generate_demo_data
+
+    work = Path(tempfile.mkdtemp(prefix="workbench-truth-"))
+    try:
+        shutil.copytree(ROOT / "parameters", work / "parameters")
+        generate_demo_data(work / "data" / "raw", customers=args.customers, seed=args.seed, end_month=args.end_month)
+        params = load_parameters(root=work, month=args.end_month)
+        tables = load_tables(params)
+        truth = work / "data" / "demo_truth"
+        result, frame = leads.fit_lead_model(tables["leads"], params)
+        valid = result.valid_predictions.join(frame["lead_id"]).merge(pd.read_parquet(truth / "lead_truth.parquet"),
+                                                                     on="lead_id")
+        # the generator's chance of a deal within the 90-day window: C leads close later
+        lead_truth = valid["p_convert"] * (valid["true_level"] != "C")
+        out = {"leads": {"rows": len(valid), "model_auc": roc_auc_score(valid["y"], valid["p"]),
+                         "generator_auc": roc_auc_score(valid["y"], lead_truth), "chosen": result.chosen}}
+        history = churn.satisfaction_history(tables, params)
+        model, labelled = churn.fit_churn_model(tables, params, history)
+        rows = labelled.loc[model.valid_predictions.index, ["customer_id", "snapshot"]].assign(
+            y=model.valid_predictions["y"].to_numpy(), p=model.valid_predictions["p"].to_numpy())
+        hazard = pd.read_parquet(truth / "churn_truth.parquet")
+        hazard["month"] = pd.PeriodIndex(hazard["month"], freq="M")
+        table = hazard.set_index(["customer_id", "month"])
+        start = pd.Period(rows["snapshot"].iloc[0], "M")
+
+        def chance(customer):  # no order in the three months after the snapshot month, as the generator drew it
+            h = [table.loc[(customer, start + k), "hazard"] for k in range(3)]
+            q = [np.exp(-table.loc[(customer, start + k + 1), "order_rate"]) for k in range(3)]
+            return h[0] + (1 - h[0]) * q[0] * (h[1] + (1 - h[1]) * q[1] * (h[2] + (1 - h[2]) * q[2]))
+
+        rows["generator"] = rows["customer_id"].map(chance)
+        out["churn"] = {"rows": len(rows), "snapshot": str(rows["snapshot"].iloc[0].date()),
+                        "model_auc": roc_auc_score(rows["y"], rows["p"]),
+                        "generator_auc": roc_auc_score(rows["y"], rows["generator"]), "chosen": model.chosen}
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -203,8 +250,19 @@ def main(argv=None) -> int:
     churn.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     pipeline = sub.add_parser("pipeline", help="monthly run vs the plain papermill + nbconvert loop, re-run, site")
     pipeline.add_argument("--end-month", default="2026-10")
+    truth = sub.add_parser("truth", help="model AUC against the demo generator's own probabilities")
+    truth.add_argument("--customers", type=int, default=600)
+    truth.add_argument("--seed", type=int, default=42)
+    truth.add_argument("--end-month", default="2026-10")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.bench == "truth":
+        result = bench_truth(args)
+        (RESULTS / f"truth-{args.customers}.json").write_text(json.dumps(result, indent=1), "utf-8")
+        for model, r in result.items():
+            print(f"{model:<6} validation rows {r['rows']:>6}: model ROC AUC {r['model_auc']:.3f} ({r['chosen']}), "
+                  f"generator's probabilities {r['generator_auc']:.3f}")
+        return 0
     if args.bench == "pipeline":
         result = bench_pipeline(args)
         (RESULTS / "pipeline.json").write_text(json.dumps(result, indent=1), "utf-8")
