@@ -29,8 +29,12 @@ def snapshot_features_pandas(folder, snapshot: pd.Timestamp, horizon_days: int =
     out["recency_days"] = (snapshot - out["last_order"]).dt.days
     out["spend_trend"] = (out["sales_3m"] - out["sales_prev_3m"]) / (out["sales_3m"] + out["sales_prev_3m"] + 1)
     del orders, frame
-    first = pd.read_parquet(f"{folder}/orders.parquet", columns=["customer_id", "order_date"]).groupby("customer_id")["order_date"].min()
-    out["tenure_days"] = (snapshot - first.reindex(out.index)).dt.days
+    since = pd.read_parquet(f"{folder}/customers.parquet", columns=["customer_id", "customer_since"]).set_index("customer_id")["customer_since"]
+    missing = since[since.isna()].index
+    dates = pd.read_parquet(f"{folder}/orders.parquet", columns=["customer_id", "order_date"])
+    first = dates[dates["customer_id"].isin(missing)].groupby("customer_id")["order_date"].min()
+    del dates
+    out["tenure_days"] = (snapshot - since.reindex(out.index).fillna(first.reindex(out.index))).dt.days
     payments = pd.read_parquet(f"{folder}/payments.parquet", columns=["customer_id", "due_date", "paid_date"])
     quarter = payments[(payments["due_date"] < snapshot) & (payments["due_date"] >= snapshot - pd.DateOffset(months=3))]
     late = (quarter["paid_date"].isna() | (quarter["paid_date"] > quarter["due_date"])).groupby(quarter["customer_id"]).sum()

@@ -94,7 +94,7 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
           FROM orders o JOIN snaps s ON o.d <= s.s AND o.d > s.s - INTERVAL 12 MONTH
           GROUP BY 1, 2
           HAVING max(o.d) > s.s - INTERVAL {horizon} DAY)""",
-                "firsts AS (SELECT customer_id, min(d) AS first_order FROM orders GROUP BY 1)"]
+                ]
         customers = pq_columns(tables, "customers")
         wanted = [c for c in dict.fromkeys([*params.churn.features.categorical, *params.churn.features.numeric,
                                             "sales_rep", "region", "branch", params.churn.segment])
@@ -102,9 +102,12 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
         since = "CAST(customer_since AS TIMESTAMP)" if "customer_since" in customers else "NULL::TIMESTAMP"
         attrs = "".join(f', "{c}"' for c in wanted)
         ctes.append(f"cust AS (SELECT customer_id, {since} AS since{attrs} FROM read_parquet('{_path(tables, 'customers')}'))")
+        # tenure counts from customer_since; the first order stands in only where the archive has no date
+        ctes.append("firsts AS (SELECT customer_id, min(d) AS first_order FROM orders "
+                    "WHERE customer_id IN (SELECT customer_id FROM cust WHERE since IS NULL) GROUP BY 1)")
         select = ["b.*", "date_diff('day', b.last_order, b.snapshot) AS recency_days",
                   "(b.sales_3m - b.sales_prev_3m) / (b.sales_3m + b.sales_prev_3m + 1) AS spend_trend",
-                  "date_diff('day', coalesce(least(c.since, f.first_order), f.first_order), b.snapshot) AS tenure_days",
+                  "date_diff('day', coalesce(c.since, f.first_order), b.snapshot) AS tenure_days",
                   *[f'c."{col}"' for col in wanted]]
         joins = ["LEFT JOIN firsts f USING (customer_id)", "LEFT JOIN cust c USING (customer_id)"]
         contacts = ["b.last_order"]
@@ -144,7 +147,14 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
         select.append(f"date_diff('day', greatest({', '.join(contacts)}), b.snapshot) AS days_since_contact")
         query = (f"WITH {', '.join(ctes)} SELECT {', '.join(select)} FROM base b {' '.join(joins)} "
                  "ORDER BY b.snapshot, b.customer_id")
-        frame = con.execute(query).df()
+        relation = con.sql(query)
+        fetch = next(getattr(relation, m) for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m))
+        result = fetch()
+        if hasattr(result, "read_all"):  # a record batch reader in some DuckDB versions
+            result = result.read_all()
+        # free the Arrow buffers column by column while converting: one copy of the result, not two
+        frame = result.to_pandas(split_blocks=True, self_destruct=True)
+        del result
     finally:
         con.close()
     return frame.drop(columns=["sales_prev_3m"]).reset_index(drop=True)
