@@ -426,8 +426,9 @@ def _lead_chunk(rng, start, n, periods):
     owner = np.repeat(np.arange(n), k)
     horizon = np.where(status == "成交", days_to_deal, np.minimum(age, 90))
     offs = np.floor(rng.random(len(owner)) * (horizon[owner] + 1)).astype(int)
+    seq = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k) + 1  # 1, 2, ... within each lead
     events = pd.DataFrame({
-        "记录编号": [f"E{start + i + 1:08d}" for i in range(len(owner))], "登记编号": ids[owner],
+        "记录编号": [f"{ids[o]}-{q}" for o, q in zip(owner, seq)], "登记编号": ids[owner],
         "跟进日期": created[owner] + pd.to_timedelta(offs, unit="D"),
         "跟进方式": rng.choice(["电话", "到店", "微信", "试驾", "报价"], size=len(owner), p=[0.45, 0.2, 0.2, 0.05, 0.1]),
         "销售顾问": consultant[owner], "跟进内容": rng.choice(["介绍车型", "邀约到店", "报价", "了解需求"], len(owner)),
