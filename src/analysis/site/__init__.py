@@ -234,7 +234,6 @@ def _build_quarto(params: Parameters, runs: dict[str, dict], out: Path, say) -> 
     if quarto is None:
         raise SiteError("site.engine is quarto, but the quarto binary is not on PATH. Install Quarto on "
                         "this machine, or set site.engine: nbconvert in parameters (the built-in engine).")
-    lang = params.site.language
     project = out.with_name(out.name + "-quarto")
     shutil.rmtree(project, ignore_errors=True)
     project.mkdir()
@@ -253,7 +252,6 @@ def _build_quarto(params: Parameters, runs: dict[str, dict], out: Path, say) -> 
             page.write_text(_mask_page(page.read_text("utf-8")), "utf-8")
     finally:
         shutil.rmtree(project, ignore_errors=True)
-    del lang
 
 
 def write_quarto_project(params: Parameters, runs: dict[str, dict], project: Path) -> None:
