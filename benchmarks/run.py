@@ -287,6 +287,13 @@ def bench_truth(args) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def print_steps(steps: dict, width: int = 34) -> None:
+    """The step table: wall seconds and peak MiB of each measured child process."""
+    print(f"{'step':<{width}}{'seconds':>10}{'peak MiB':>12}")
+    for step, r in steps.items():
+        print(f"{step:<{width}}{r['seconds']:>10}{r['peak_mib']:>12}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -348,9 +355,7 @@ def main(argv=None) -> int:
     if args.bench == "leads":
         result = bench_leads(args)
         (RESULTS / f"leads-{args.leads}.json").write_text(json.dumps(result, indent=1), "utf-8")
-        print(f"{'step':<34}{'seconds':>10}{'peak MiB':>12}")
-        for step, r in result["steps"].items():
-            print(f"{step:<34}{r['seconds']:>10}{r['peak_mib']:>12}")
+        print_steps(result["steps"], 34)
         print(f"{result['leads']:,} leads, {result['open_scored']:,} open leads scored; chosen {result['chosen']}, "
               f"validation ROC AUC {result['validation_auc']}")
         print(f"full pipeline / single logistic fit: time x{result['time_ratio']}, memory x{result['memory_ratio']}")
@@ -365,9 +370,7 @@ def main(argv=None) -> int:
     if args.bench == "pipeline":
         result = bench_pipeline(args)
         (RESULTS / "pipeline.json").write_text(json.dumps(result, indent=1), "utf-8")
-        print(f"{'step':<34}{'seconds':>10}{'peak MiB':>12}")
-        for step, r in result["steps"].items():
-            print(f"{step:<34}{r['seconds']:>10}{r['peak_mib']:>12}")
+        print_steps(result["steps"], 34)
         print(f"workbench run / plain loop: time x{result['run_vs_plain_time']} (target <= 0.6), "
               f"memory x{result['run_vs_plain_memory']}")
         print(f"re-run unchanged: {result['steps']['rerun_unchanged']['seconds']} s (target < 2 s), "
@@ -378,9 +381,7 @@ def main(argv=None) -> int:
     if args.bench == "churn":
         result = bench_churn(args)
         (RESULTS / f"churn-{args.customers}.json").write_text(json.dumps(result, indent=1), "utf-8")
-        print(f"{'step':<24}{'seconds':>10}{'peak MiB':>12}")
-        for step, r in result["steps"].items():
-            print(f"{step:<24}{r['seconds']:>10}{r['peak_mib']:>12}")
+        print_steps(result["steps"], 24)
         print(f"{result['customers']:,} customers, {result['orders']:,} orders; same features: {result['same_result']}")
         print(f"DuckDB / plain pandas: time x{result['time_ratio']}, memory x{result['memory_ratio']} "
               f"(with churn.duckdb_memory=500MB: time x{result['capped_time_ratio']}, "
@@ -389,9 +390,7 @@ def main(argv=None) -> int:
     result = bench_data(args)
     name = args.name or f"data-{args.customers}"
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), "utf-8")
-    print(f"{'step':<20}{'seconds':>10}{'peak MiB':>12}")
-    for step, r in result["steps"].items():
-        print(f"{step:<20}{r['seconds']:>10}{r['peak_mib']:>12}")
+    print_steps(result["steps"], 20)
     print(f"rows: {result['rows']}  raw files: {result['raw_mib']} MiB")
     print(f"validated load / plain pandas read: time x{result['load_time_ratio_vs_plain']}, "
           f"memory x{result['load_memory_ratio_vs_plain']}")
