@@ -6,15 +6,14 @@ import pandas as pd
 
 from .config import Parameters
 from .data.schema import TABLES
-from .data.store import Tables
+from .data.store import DATE_COLUMN, Tables
 from .i18n import check_name, t
 
 #: which analyses use which optional table
 NEEDED_BY = {"payments": ("customer_grading", "churn_risk"), "surveys": ("satisfaction", "churn_risk"),
              "complaints": ("satisfaction", "churn_risk"), "leads": ("lead_conversion",),
              "lead_events": ("lead_conversion",)}
-_DATE = {"orders": "order_date", "payments": "paid_date", "surveys": "sent_date", "complaints": "received_at",
-         "leads": "created_date", "lead_events": "event_date"}
+
 
 
 def table_overview(tables: Tables, params: Parameters) -> pd.DataFrame:
@@ -81,7 +80,7 @@ def monthly_counts(tables: Tables, params: Parameters, months: int = 24) -> pd.D
     out = pd.DataFrame(index=index)
     con = duckdb.connect()
     try:
-        for name, column in _DATE.items():
+        for name, column in DATE_COLUMN.items():
             if name not in tables:
                 continue
             counts = con.execute(

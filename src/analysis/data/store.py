@@ -24,7 +24,8 @@ from .validate import Collector, Issue, TableInfo, ValidationReport, all_columns
 CURRENT = "CURRENT"
 _ARROW = {"string": pa.string(), "category": pa.string(), "float": pa.float64(), "int": pa.int64(),
           "date": pa.timestamp("ns"), "datetime": pa.timestamp("ns"), "bool": pa.bool_()}
-_DATE_COLUMN = {"orders": "order_date", "payments": "paid_date", "surveys": "sent_date",
+#: the column that dates each table's rows (freshness, volume per month)
+DATE_COLUMN = {"orders": "order_date", "payments": "paid_date", "surveys": "sent_date",
                 "complaints": "received_at", "leads": "created_date", "lead_events": "event_date"}
 
 
@@ -234,7 +235,7 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
     schema = pa.schema([pa.field("source_row", pa.int64())] + [pa.field(c.name, _ARROW[c.dtype]) for c in columns])
     rows = 0
     first = last = None
-    date_col = _DATE_COLUMN.get(table.name)
+    date_col = DATE_COLUMN.get(table.name)
     try:
         with pq.ParquetWriter(out / f"{table.name}.parquet", schema, compression="zstd") as writer:
             for chunk in raw.chunks():
