@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 
-def snapshot_features_pandas(folder, snapshot: pd.Timestamp, horizon_days: int = 90) -> pd.DataFrame:
+def snapshot_features_pandas(folder, snapshot: pd.Timestamp, horizon_days: int = 90,
+                             attributes: list[str] = ()) -> pd.DataFrame:
+    """Features of the customers active at ``snapshot``, with the customer archive's ``attributes``."""
     orders = pd.read_parquet(f"{folder}/orders.parquet", columns=["customer_id", "order_date", "amount", "margin"])
     orders = orders[(orders["order_date"] <= snapshot) & (orders["order_date"] > snapshot - pd.DateOffset(months=12))]
     d = orders["order_date"]
@@ -29,7 +31,9 @@ def snapshot_features_pandas(folder, snapshot: pd.Timestamp, horizon_days: int =
     out["recency_days"] = (snapshot - out["last_order"]).dt.days
     out["spend_trend"] = (out["sales_3m"] - out["sales_prev_3m"]) / (out["sales_3m"] + out["sales_prev_3m"] + 1)
     del orders, frame
-    since = pd.read_parquet(f"{folder}/customers.parquet", columns=["customer_id", "customer_since"]).set_index("customer_id")["customer_since"]
+    customers = pd.read_parquet(f"{folder}/customers.parquet", columns=["customer_id", "customer_since", *attributes])
+    customers = customers.set_index("customer_id")
+    since = customers["customer_since"]
     missing = since[since.isna()].index
     dates = pd.read_parquet(f"{folder}/orders.parquet", columns=["customer_id", "order_date"])
     first = dates[dates["customer_id"].isin(missing)].groupby("customer_id")["order_date"].min()
@@ -51,4 +55,5 @@ def snapshot_features_pandas(folder, snapshot: pd.Timestamp, horizon_days: int =
     out["unresolved_complaints"] = cg["open"].sum().reindex(out.index).fillna(0)
     out["days_since_contact"] = (snapshot - pd.concat([out["last_order"], cg["received_at"].max().reindex(out.index)],
                                                       axis=1).max(axis=1).dt.normalize()).dt.days
+    out = out.join(customers[list(attributes)])
     return out.reset_index()

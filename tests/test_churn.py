@@ -86,6 +86,29 @@ def test_labels_look_only_at_the_horizon_and_need_it_to_have_passed(params, tmp_
     assert labelled.set_index("customer_id")["churned"].to_dict() == {"C1": 0, "C2": 1}
 
 
+def test_contract_end_labels_churn_as_a_contract_ending_within_the_horizon(params, tmp_path):
+    frames, scores = timeline(future=True)
+    frames["customers"] = pd.DataFrame({
+        "customer_id": ["C1", "C2", "C3", "C4", "C5"],
+        "customer_since": pd.to_datetime(["2025-01-01", "2025-06-01", "2025-01-01", "2025-01-01", "2025-01-01"]),
+        # C1 ends inside 90 days of 2026-03-31, C2 after them, C4 had already ended, C5 has no end date
+        "contract_end": pd.to_datetime(["2026-05-15", "2026-12-31", "2026-04-01", "2026-03-01", None])})
+    frames["orders"] = pd.concat([frames["orders"], pd.DataFrame({
+        "order_id": ["O7", "O8"], "customer_id": ["C4", "C5"], "amount": [20.0, 40.0],
+        "order_date": pd.to_datetime(["2026-02-01", "2026-03-15"])})], ignore_index=True)
+    tables = make_tables(tmp_path / "t", params, **frames)
+    assert churn.label_mode(tables, params) == "contract_end"  # auto: no churned flag, contract ends known
+    features = churn.snapshot_features(tables, params, [T("2026-03-31"), T("2026-04-30")], scores)
+    labelled = churn.label_snapshots(features, tables, params)
+    assert labelled["snapshot"].unique().tolist() == [T("2026-03-31")]  # the horizon must have passed
+    # C3 bought nothing in the 90 days before the snapshot (already lost); C4's contract had ended
+    assert labelled.set_index("customer_id")["churned"].to_dict() == {"C1": 1, "C2": 0, "C5": 0}
+    no_column = make_tables(tmp_path / "n", params.model_copy(update={"churn": params.churn.model_copy(
+        update={"label": "contract_end"})}), **{**frames, "customers": frames["customers"].drop(columns="contract_end")})
+    with pytest.raises(DataError, match="contract_end"):
+        churn.label_mode(no_column, no_column.params)
+
+
 def test_kaplan_meier_against_a_hand_computed_case():
     table = churn.kaplan_meier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0])
     # t=1: 5 at risk, 1 event -> 0.8; t=2: 4 at risk, 1 event (1 censored) -> 0.6; t=3: 2 at risk -> 0.3; t=4: censored

@@ -28,6 +28,15 @@ def test_scoped_tables_follow_their_customers(demo_project):
         expected = everything[name]["customer_id"].isin(customers).sum()
         assert len(scoped[name]) == expected
     assert len(scoped["leads"]) == len(everything["leads"])  # the register has no branch column: kept whole
+    # the data-quality figures count the branch's rows and dates; the findings stay the files'
+    assert scoped.scope == ("branch", branch) and everything.scope is None
+    for name in ("customers", "orders", "complaints"):
+        assert scoped.report.tables[name].rows == len(scoped[name]) < everything.report.tables[name].rows
+    dates = scoped["orders"]["order_date"]
+    assert scoped.report.tables["orders"].first_date == str(dates.min().date())
+    assert scoped.report.tables["orders"].last_date == str(dates.max().date())
+    assert scoped.report.issues == everything.report.issues
+    assert everything.report.tables["orders"].rows == len(everything["orders"])  # the company's report is untouched
     with pytest.raises(DataError, match="the customer archive has no column 省份"):
         everything.scoped("省份", "江苏")
 
@@ -46,6 +55,9 @@ def test_a_run_split_by_branch_gives_each_branch_its_pages(demo_project):
     slug = scope_slug("branch", branches[0])
     page = (site / DEMO_MONTH / slug / "satisfaction.html").read_text("utf-8")
     assert branches[0] in page and 'href="../../assets/site.css"' in page
+    quality_page = (site / DEMO_MONTH / slug / "data_quality.html").read_text("utf-8")
+    assert f"本报告范围：branch = {branches[0]}" in quality_page
+    assert "本报告范围" not in (site / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     month_page = (site / DEMO_MONTH / "index.html").read_text("utf-8")
     assert f'href="{slug}/satisfaction.html"' in month_page and "分公司/区域报告" in month_page
     # nothing changed: every (branch, notebook) is skipped

@@ -69,84 +69,15 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
     """
     import duckdb
 
-    horizon = params.churn.horizon_days
     con = duckdb.connect()
     try:
         con.execute(f"SET threads TO {threads()}")
         con.execute(f"SET memory_limit = '{params.churn.duckdb_memory}'")  # spill to disk rather than grow
         con.execute("SET preserve_insertion_order = false")
         con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
-        margin = "margin" if _has(tables, "orders", "margin") else "NULL::DOUBLE"
-        ctes = [f"""orders AS (SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, {margin} AS margin
-                   FROM read_parquet('{_path(tables, 'orders')}'))""",
-                f"""base AS (
-          SELECT o.customer_id, s.s AS snapshot,
-            count(*) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH) AS orders_3m,
-            count(*) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH) AS orders_6m,
-            count(*) AS orders_12m,
-            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH), 0) AS sales_3m,
-            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH), 0) AS sales_6m,
-            coalesce(sum(o.amount), 0) AS sales_12m,
-            coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH AND o.d <= s.s - INTERVAL 3 MONTH), 0)
-              AS sales_prev_3m,
-            coalesce(sum(o.margin), 0) AS margin_12m,
-            max(o.d) AS last_order
-          FROM orders o JOIN snaps s ON o.d <= s.s AND o.d > s.s - INTERVAL 12 MONTH
-          GROUP BY 1, 2
-          HAVING max(o.d) > s.s - INTERVAL {horizon} DAY)""",
-                ]
-        customers = pq_columns(tables, "customers")
-        wanted = [c for c in dict.fromkeys([*params.churn.features.categorical, *params.churn.features.numeric,
-                                            "sales_rep", "region", "branch", params.churn.segment])
-                  if c in customers and c != "customer_id"]
-        since = "CAST(customer_since AS TIMESTAMP)" if "customer_since" in customers else "NULL::TIMESTAMP"
-        attrs = "".join(f', "{c}"' for c in wanted)
-        ctes.append(f"cust AS (SELECT customer_id, {since} AS since{attrs} FROM read_parquet('{_path(tables, 'customers')}'))")
-        # tenure counts from customer_since; the first order stands in only where the archive has no date
-        ctes.append("firsts AS (SELECT customer_id, min(d) AS first_order FROM orders "
-                    "WHERE customer_id IN (SELECT customer_id FROM cust WHERE since IS NULL) GROUP BY 1)")
-        select = ["b.*", "date_diff('day', b.last_order, b.snapshot) AS recency_days",
-                  "(b.sales_3m - b.sales_prev_3m) / (b.sales_3m + b.sales_prev_3m + 1) AS spend_trend",
-                  "date_diff('day', coalesce(c.since, f.first_order), b.snapshot) AS tenure_days",
-                  *[f'c."{col}"' for col in wanted]]
-        joins = ["LEFT JOIN firsts f USING (customer_id)", "LEFT JOIN cust c USING (customer_id)"]
-        contacts = ["b.last_order"]
-        if "payments" in tables:
-            ctes.append(f"""late AS (
-              SELECT p.customer_id, s.s AS snapshot,
-                count(*) FILTER (WHERE p.paid_date IS NULL OR p.paid_date > p.due_date) AS late_payments_q
-              FROM read_parquet('{_path(tables, 'payments')}') p
-              JOIN snaps s ON p.due_date < s.s AND p.due_date >= s.s - INTERVAL 3 MONTH
-              GROUP BY 1, 2)""")
-            joins.append("LEFT JOIN late l ON l.customer_id = b.customer_id AND l.snapshot = b.snapshot")
-            select += ["coalesce(l.late_payments_q, 0) AS late_payments_q",
-                       "CAST(coalesce(l.late_payments_q, 0) >= 2 AS DOUBLE) AS late_2plus"]
-        if "complaints" in tables:
-            severity = "c.severity = 'major'" if _has(tables, "complaints", "severity") else "false"
-            followed = "c.followed_up_at" if _has(tables, "complaints", "followed_up_at") else "NULL::TIMESTAMP"
-            ctes.append(f"""comp AS (
-              SELECT c.customer_id, s.s AS snapshot, count(*) AS complaints_90d,
-                count(*) FILTER (WHERE {severity}) AS major_complaints_90d,
-                count(*) FILTER (WHERE {followed} IS NULL OR {followed} >= s.s + INTERVAL 1 DAY) AS unresolved_complaints,
-                max(c.received_at) AS last_complaint
-              FROM read_parquet('{_path(tables, 'complaints')}') c
-              JOIN snaps s ON c.received_at < s.s + INTERVAL 1 DAY AND c.received_at >= s.s - INTERVAL 89 DAY
-              GROUP BY 1, 2)""")
-            joins.append("LEFT JOIN comp k ON k.customer_id = b.customer_id AND k.snapshot = b.snapshot")
-            select += [f"coalesce(k.{col}, 0) AS {col}" for col in COMPLAINT_FEATURES]
-            contacts.append("date_trunc('day', k.last_complaint)")
         if survey_scores is not None and len(survey_scores):
             con.register("sv", survey_scores[["customer_id", "answered_date", "share"]])
-            ctes.append("""sat AS (
-              SELECT v.customer_id, s.s AS snapshot, arg_max(v.share, v.answered_date) AS latest_satisfaction,
-                max(v.answered_date) AS last_survey
-              FROM sv v JOIN snaps s ON v.answered_date <= s.s GROUP BY 1, 2)""")
-            joins.append("LEFT JOIN sat v ON v.customer_id = b.customer_id AND v.snapshot = b.snapshot")
-            select.append("v.latest_satisfaction")
-            contacts.append("date_trunc('day', v.last_survey)")
-        select.append(f"date_diff('day', greatest({', '.join(contacts)}), b.snapshot) AS days_since_contact")
-        query = (f"WITH {', '.join(ctes)} SELECT {', '.join(select)} FROM base b {' '.join(joins)} "
-                 "ORDER BY b.snapshot, b.customer_id")
+        query = snapshot_query(tables, params, with_surveys=survey_scores is not None and len(survey_scores) > 0)
         relation = con.sql(query)
         fetch = next(getattr(relation, m) for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m))
         result = fetch()
@@ -158,6 +89,87 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
     finally:
         con.close()
     return frame.drop(columns=["sales_prev_3m"]).reset_index(drop=True)
+
+
+def snapshot_query(tables: Tables, params: Parameters, with_surveys: bool) -> str:
+    """The SQL of :func:`snapshot_features` over the views ``snaps`` (column s) and, with surveys, ``sv``."""
+    horizon = params.churn.horizon_days
+    margin = "margin" if _has(tables, "orders", "margin") else "NULL::DOUBLE"
+    ctes = [f"""orders AS (SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, {margin} AS margin
+               FROM read_parquet('{_path(tables, 'orders')}'))""",
+            f"""base AS (
+      SELECT o.customer_id, s.s AS snapshot,
+        count(*) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH) AS orders_3m,
+        count(*) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH) AS orders_6m,
+        count(*) AS orders_12m,
+        coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH), 0) AS sales_3m,
+        coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH), 0) AS sales_6m,
+        coalesce(sum(o.amount), 0) AS sales_12m,
+        coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH AND o.d <= s.s - INTERVAL 3 MONTH), 0)
+          AS sales_prev_3m,
+        coalesce(sum(o.margin), 0) AS margin_12m,
+        max(o.d) AS last_order
+      FROM orders o JOIN snaps s ON o.d <= s.s AND o.d > s.s - INTERVAL 12 MONTH
+      GROUP BY 1, 2
+      HAVING max(o.d) > s.s - INTERVAL {horizon} DAY)""",
+            ]
+    customers = pq_columns(tables, "customers")
+    wanted = attribute_columns(tables, params)
+    since = "CAST(customer_since AS TIMESTAMP)" if "customer_since" in customers else "NULL::TIMESTAMP"
+    attrs = "".join(f', "{c}"' for c in wanted)
+    ctes.append(f"cust AS (SELECT customer_id, {since} AS since{attrs} FROM read_parquet('{_path(tables, 'customers')}'))")
+    # tenure counts from customer_since; the first order stands in only where the archive has no date
+    ctes.append("firsts AS (SELECT customer_id, min(d) AS first_order FROM orders "
+                "WHERE customer_id IN (SELECT customer_id FROM cust WHERE since IS NULL) GROUP BY 1)")
+    select = ["b.*", "date_diff('day', b.last_order, b.snapshot) AS recency_days",
+              "(b.sales_3m - b.sales_prev_3m) / (b.sales_3m + b.sales_prev_3m + 1) AS spend_trend",
+              "date_diff('day', coalesce(c.since, f.first_order), b.snapshot) AS tenure_days",
+              *[f'c."{col}"' for col in wanted]]
+    joins = ["LEFT JOIN firsts f USING (customer_id)", "LEFT JOIN cust c USING (customer_id)"]
+    contacts = ["b.last_order"]
+    if "payments" in tables:
+        ctes.append(f"""late AS (
+          SELECT p.customer_id, s.s AS snapshot,
+            count(*) FILTER (WHERE p.paid_date IS NULL OR p.paid_date > p.due_date) AS late_payments_q
+          FROM read_parquet('{_path(tables, 'payments')}') p
+          JOIN snaps s ON p.due_date < s.s AND p.due_date >= s.s - INTERVAL 3 MONTH
+          GROUP BY 1, 2)""")
+        joins.append("LEFT JOIN late l ON l.customer_id = b.customer_id AND l.snapshot = b.snapshot")
+        select += ["coalesce(l.late_payments_q, 0) AS late_payments_q",
+                   "CAST(coalesce(l.late_payments_q, 0) >= 2 AS DOUBLE) AS late_2plus"]
+    if "complaints" in tables:
+        severity = "c.severity = 'major'" if _has(tables, "complaints", "severity") else "false"
+        followed = "c.followed_up_at" if _has(tables, "complaints", "followed_up_at") else "NULL::TIMESTAMP"
+        ctes.append(f"""comp AS (
+          SELECT c.customer_id, s.s AS snapshot, count(*) AS complaints_90d,
+            count(*) FILTER (WHERE {severity}) AS major_complaints_90d,
+            count(*) FILTER (WHERE {followed} IS NULL OR {followed} >= s.s + INTERVAL 1 DAY) AS unresolved_complaints,
+            max(c.received_at) AS last_complaint
+          FROM read_parquet('{_path(tables, 'complaints')}') c
+          JOIN snaps s ON c.received_at < s.s + INTERVAL 1 DAY AND c.received_at >= s.s - INTERVAL 89 DAY
+          GROUP BY 1, 2)""")
+        joins.append("LEFT JOIN comp k ON k.customer_id = b.customer_id AND k.snapshot = b.snapshot")
+        select += [f"coalesce(k.{col}, 0) AS {col}" for col in COMPLAINT_FEATURES]
+        contacts.append("date_trunc('day', k.last_complaint)")
+    if with_surveys:
+        ctes.append("""sat AS (
+          SELECT v.customer_id, s.s AS snapshot, arg_max(v.share, v.answered_date) AS latest_satisfaction,
+            max(v.answered_date) AS last_survey
+          FROM sv v JOIN snaps s ON v.answered_date <= s.s GROUP BY 1, 2)""")
+        joins.append("LEFT JOIN sat v ON v.customer_id = b.customer_id AND v.snapshot = b.snapshot")
+        select.append("v.latest_satisfaction")
+        contacts.append("date_trunc('day', v.last_survey)")
+    select.append(f"date_diff('day', greatest({', '.join(contacts)}), b.snapshot) AS days_since_contact")
+    return (f"WITH {', '.join(ctes)} SELECT {', '.join(select)} FROM base b {' '.join(joins)} "
+            "ORDER BY b.snapshot, b.customer_id")
+
+
+def attribute_columns(tables: Tables, params: Parameters) -> list[str]:
+    """Customer archive columns carried into every snapshot row: the declared features, owner and segment."""
+    customers = pq_columns(tables, "customers")
+    return [c for c in dict.fromkeys([*params.churn.features.categorical, *params.churn.features.numeric,
+                                      "sales_rep", "region", "branch", params.churn.segment])
+            if c in customers and c != "customer_id"]
 
 
 def pq_columns(tables: Tables, name: str) -> list[str]:

@@ -152,7 +152,7 @@ class ChurnParams(_Strict):
     top_reasons: int = Field(3, ge=1, le=10)
     min_positives: int = Field(30, ge=5)
     seed: int = 42
-    duckdb_memory: str = Field("1GB", pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")
+    duckdb_memory: str = Field("500MB", pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")
 
 
 class ThresholdStep(_Strict):

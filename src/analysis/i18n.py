@@ -115,6 +115,11 @@ _TEXT.update({
     "dq.tables_title": {"zh-CN": "### 已加载的数据表", "en": "### Tables loaded"},
     "dq.absent_title": {"zh-CN": "### 缺失的可选数据表", "en": "### Optional tables absent"},
     "dq.absent_none": {"zh-CN": "所有数据表均已提供。", "en": "Every table was supplied."},
+    "dq.scope_note": {"zh-CN": "本报告范围：{column} = {value}。下表的行数、日期和月度数量只计该范围内的客户及其记录；"
+                               "校验结果针对整个源文件（全公司），与公司报告相同。",
+                      "en": "This report covers {column} = {value}. Rows, dates and monthly volumes below count only "
+                            "its customers and their records; the check results are those of the whole source files "
+                            "(company-wide), as in the company report."},
     "dq.issues_title": {"zh-CN": "### 校验结果", "en": "### Check results"},
     "dq.issues_none": {"zh-CN": "未发现任何问题。", "en": "The checks found nothing."},
     "dq.issues_summary": {"zh-CN": "共 {n} 项提示性问题，涉及 {rows} 行。", "en": "{n} advisory finding(s) on {rows} row(s)."},

@@ -16,6 +16,14 @@ NEEDED_BY = {"payments": ("customer_grading", "churn_risk"), "surveys": ("satisf
 
 
 
+def scope_note(tables: Tables, params: Parameters) -> str | None:
+    """For a branch or region report: what its figures count, and that the findings are the files'."""
+    if tables.scope is None:
+        return None
+    column, value = tables.scope
+    return t("dq.scope_note", params.site.language).format(column=column, value=value)
+
+
 def table_overview(tables: Tables, params: Parameters) -> pd.DataFrame:
     """One row per canonical table: file, rows, date range and freshness against the report month."""
     lang = params.site.language

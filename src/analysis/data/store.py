@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -32,8 +33,10 @@ DATE_COLUMN = {"orders": "order_date", "payments": "paid_date", "surveys": "sent
 class Tables:
     """The validated canonical tables of one load, read lazily from Parquet."""
 
-    def __init__(self, folder: Path, report: ValidationReport, params: Parameters, reused: bool):
+    def __init__(self, folder: Path, report: ValidationReport, params: Parameters, reused: bool,
+                 scope: tuple[str, str] | None = None):
         self.folder, self.report, self.params, self.reused = folder, report, params, reused
+        self.scope = scope  # (column, value) when restricted to a branch or region
         self._cache: dict[str, pd.DataFrame] = {}
 
     @property
@@ -96,7 +99,7 @@ class Tables:
             (staging / "_SUCCESS").write_text(f"{column}={value}", "utf-8")
             shutil.rmtree(folder, ignore_errors=True)
             os.replace(staging, folder)
-        return Tables(folder, self.report, self.params, reused=True)
+        return Tables(folder, _scoped_report(self.report, folder), self.params, reused=True, scope=(column, value))
 
     def require(self, name: str, needed_for: str) -> pd.DataFrame:
         """Return a table, or raise DataError saying which analysis needs it and how to supply it."""
@@ -108,6 +111,30 @@ class Tables:
         raise DataError(f"{needed_for} needs the {name} table ({TABLES[name].description}), "
                         f"which is absent: {why}. Put the export at {where} or set data.sources.{name} "
                         "in parameters/defaults.yaml.")
+
+
+def _scoped_report(report: ValidationReport, folder: Path) -> ValidationReport:
+    """The load's report with each table's rows and date range counted within a scope's folder.
+
+    The findings stay those of the whole source files: a check counts rows of a file, not of a branch.
+    """
+    import duckdb
+
+    tables = {}
+    con = duckdb.connect()
+    try:
+        for name, info in report.tables.items():
+            path = folder / f"{name}.parquet"
+            if not path.is_file():
+                tables[name] = dataclasses.replace(info, rows=0, first_date=None, last_date=None)
+                continue
+            column = DATE_COLUMN.get(name)
+            dates = f'min("{column}")::DATE, max("{column}")::DATE' if column else "NULL, NULL"
+            rows, first, last = con.execute(f"SELECT count(*), {dates} FROM read_parquet(?)", [path.as_posix()]).fetchone()
+            tables[name] = dataclasses.replace(info, rows=rows, first_date=first and str(first), last_date=last and str(last))
+    finally:
+        con.close()
+    return dataclasses.replace(report, tables=tables)
 
 
 def prepare_tables(params: Parameters, force: bool = False,
