@@ -109,6 +109,20 @@ def test_intent_calibration_and_consultant_reliability_by_hand(tmp_path):
     assert reliability.loc["乙", "hot_rate"] == 0.2 and reliability.loc["乙", "others_hot_rate"] == 0.8
 
 
+def test_channel_costs_per_lead_and_per_deal_by_hand(tmp_path):
+    project = make_project(tmp_path / "p")
+    frame = pd.DataFrame({"channel": ["网络"] * 10 + ["报纸"] * 4 + ["转介绍"] * 3,
+                          "converted": [1] * 4 + [0] * 6 + [0] * 4 + [1] * 3})
+    plain = L.channel_costs(frame, load_parameters(root=project, month="2026-10"))
+    assert "cost" not in plain and plain["channel"].tolist() == ["转介绍", "网络", "报纸"]  # by conversion rate
+    params = load_parameters(root=project, month="2026-10",
+                             overrides={"leads.channel_costs": {"网络": 20000, "报纸": 8000}})
+    table = L.channel_costs(frame, params).set_index("channel")
+    assert table.loc["网络", "cost_per_lead"] == 2000 and table.loc["网络", "cost_per_deal"] == 5000
+    assert table.loc["报纸", "cost_per_lead"] == 2000 and np.isnan(table.loc["报纸", "cost_per_deal"])  # no deal
+    assert np.isnan(table.loc["转介绍", "cost"])  # a channel without a cost stays blank, not zero
+
+
 def test_demo_planted_channel_intent_and_consultant_effects(demo):
     params, leads, truth = demo
     frame = L.outcomes(leads, params)

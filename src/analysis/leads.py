@@ -76,8 +76,9 @@ def conversion_by(labelled: pd.DataFrame, column: str, min_leads: int = 1) -> pd
                                          kind="stable").reset_index(drop=True)
 
 
-def channel_costs(labelled: pd.DataFrame, leads: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Per channel: leads and deals in the report month and the window, against the channel's cost."""
+def channel_costs(labelled: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Per channel: leads and deals of the labelled window, against the channel's cost over that window
+    (leads.channel_costs); cost per lead and per deal."""
     table = conversion_by(labelled, "channel")
     costs = params.leads.channel_costs
     if not costs:
