@@ -109,17 +109,20 @@ generate_demo_data(Path('data/raw'), customers={args.customers}, months={args.mo
 from analysis import load_parameters, prepare_tables
 prepare_tables(load_parameters(root='.', month='{args.end_month}'))
 """, work)
-        common = f"""
+        def setup(overrides: dict | None = None) -> str:
+            """The child's preamble: the parameters (with ``overrides``), the current tables, the snapshot."""
+            return f"""
 import pandas as pd
 from analysis import load_parameters
 from analysis.data.store import current_tables
-p = load_parameters(root='.', month='{args.end_month}')
+p = load_parameters(root='.', month='{args.end_month}', overrides={overrides or {}!r})
 t = current_tables(p)
 snapshot = pd.Timestamp(p.period_end)
 """
+
+        common = setup()
         repeat = args.repeat
-        larger = measure_median(common.replace("month='{args.end_month}')".format(args=args),
-                                               "month='{args.end_month}', overrides={{'churn.duckdb_memory': '1GB'}})".format(args=args)) + """
+        larger = measure_median(setup({"churn.duckdb_memory": "1GB"}) + """
 from analysis import churn
 f = churn.snapshot_features(t, p, [snapshot])
 print(len(f))
@@ -135,7 +138,7 @@ print(f['snapshot'].nunique(), len(f))
         duck = measure_median(common + """
 from analysis import churn
 f = churn.snapshot_features(t, p, [snapshot])
-print(len(f))
+print(len(f), p.churn.duckdb_memory)
 """, work, repeat)
         # the same table: the order and value features, and the customer attributes the model reads
         plain_call = f"""
@@ -167,19 +170,12 @@ print(len(left), len(columns), int(left['orders_12m'].sum()), int(left['late_pay
                 "result": check["stdout"].splitlines()[-1], "repeat": repeat,
                 "time_ratio": round(duck["seconds"] / plain["seconds"], 2),
                 "memory_ratio": round(duck["peak_mib"] / plain["peak_mib"], 2),
-                "memory_cap": duck_cap(work, args.end_month),
+                "memory_cap": duck["stdout"].split()[-1],
                 "larger_cap_time_ratio": round(larger["seconds"] / plain["seconds"], 2),
                 "larger_cap_memory_ratio": round(larger["peak_mib"] / plain["peak_mib"], 2)}
     finally:
         if not args.work and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-
-
-def duck_cap(work: Path, month: str) -> str:
-    """The churn.duckdb_memory the benchmarked parameters give (the project's default unless changed)."""
-    from analysis.config import load_parameters
-
-    return load_parameters(root=work, month=month).churn.duckdb_memory
 
 
 def bench_pipeline(args) -> dict:
@@ -329,6 +325,12 @@ def bench_truth(args) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def save(name: str, result: dict) -> None:
+    """Write one benchmark's result to benchmarks/results/<name>.json."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str), "utf-8")
+
+
 def print_steps(steps: dict, width: int = 34) -> None:
     """The step table: wall seconds and peak MiB of each measured child process."""
     print(f"{'step':<{width}}{'seconds':>10}{'peak MiB':>12}")
@@ -369,7 +371,6 @@ def main(argv=None) -> int:
     every.add_argument("--work", help="reuse (or keep) the churn benchmark's generated data here")
     every.add_argument("--repeat", type=int, default=3, help="runs of each churn step; the median is reported")
     args = parser.parse_args(argv)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     if args.bench == "all":
         rows = []
         pipe = bench_pipeline(args)
@@ -394,14 +395,14 @@ def main(argv=None) -> int:
         rows += [("validated load / plain pandas read (default demo)", "time", data["load_time_ratio_vs_plain"], ""),
                  ("", "memory", data["load_memory_ratio_vs_plain"], "")]
         summary = {"pipeline": pipe, "churn": ch, "data": data, "table": rows}
-        (RESULTS / "summary.json").write_text(json.dumps(summary, indent=1, default=str), "utf-8")
+        save("summary", summary)
         print(f"{'measure':<72}{'':<8}{'value':>8}  target")
         for name, kind, value, target in rows:
             print(f"{name:<72}{kind:<8}{value:>8}  {target}")
         return 0
     if args.bench == "leads":
         result = bench_leads(args)
-        (RESULTS / f"leads-{args.leads}.json").write_text(json.dumps(result, indent=1), "utf-8")
+        save(f"leads-{args.leads}", result)
         print_steps(result["steps"], 34)
         print(f"{result['leads']:,} leads, {result['open_scored']:,} open leads scored; chosen {result['chosen']}, "
               f"validation ROC AUC {result['validation_auc']}")
@@ -409,14 +410,14 @@ def main(argv=None) -> int:
         return 0
     if args.bench == "truth":
         result = bench_truth(args)
-        (RESULTS / f"truth-{args.customers}.json").write_text(json.dumps(result, indent=1), "utf-8")
+        save(f"truth-{args.customers}", result)
         for model, r in result.items():
             print(f"{model:<6} validation rows {r['rows']:>6}: model ROC AUC {r['model_auc']:.3f} ({r['chosen']}), "
                   f"generator's probabilities {r['generator_auc']:.3f}")
         return 0
     if args.bench == "pipeline":
         result = bench_pipeline(args)
-        (RESULTS / "pipeline.json").write_text(json.dumps(result, indent=1), "utf-8")
+        save("pipeline", result)
         print_steps(result["steps"], 34)
         print(f"workbench run / plain loop: time x{result['run_vs_plain_time']} (target <= 0.6), "
               f"memory x{result['run_vs_plain_memory']}")
@@ -427,7 +428,7 @@ def main(argv=None) -> int:
         return 0
     if args.bench == "churn":
         result = bench_churn(args)
-        (RESULTS / f"churn-{args.customers}.json").write_text(json.dumps(result, indent=1), "utf-8")
+        save(f"churn-{args.customers}", result)
         print_steps(result["steps"], 24)
         print(f"{result['customers']:,} customers, {result['orders']:,} orders; medians of {result['repeat']} runs; "
               f"same table (rows, columns, orders, late payments, complaints): {result['result']}")
@@ -438,7 +439,7 @@ def main(argv=None) -> int:
         return 0
     result = bench_data(args)
     name = args.name or f"data-{args.customers}"
-    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), "utf-8")
+    save(name, result)
     print_steps(result["steps"], 20)
     print(f"rows: {result['rows']}  raw files: {result['raw_mib']} MiB")
     print(f"validated load / plain pandas read: time x{result['load_time_ratio_vs_plain']}, "

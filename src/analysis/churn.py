@@ -75,10 +75,10 @@ def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timesta
         con.execute(f"SET memory_limit = '{params.churn.duckdb_memory}'")  # spill to disk rather than grow
         con.execute("SET preserve_insertion_order = false")
         con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
-        if survey_scores is not None and len(survey_scores):
+        with_surveys = survey_scores is not None and len(survey_scores) > 0
+        if with_surveys:
             con.register("sv", survey_scores[["customer_id", "answered_date", "share"]])
-        query = snapshot_query(tables, params, with_surveys=survey_scores is not None and len(survey_scores) > 0)
-        relation = con.sql(query)
+        relation = con.sql(snapshot_query(tables, params, with_surveys))
         fetch = next(getattr(relation, m) for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m))
         result = fetch()
         if hasattr(result, "read_all"):  # a record batch reader in some DuckDB versions
@@ -378,9 +378,7 @@ def _path(tables: Tables, name: str) -> str:
 
 
 def _has(tables: Tables, table: str, column: str) -> bool:
-    import pyarrow.parquet as pq
-
-    return column in pq.read_schema(tables.path(table)).names
+    return column in pq_columns(tables, table)
 
 
 def satisfaction_history(tables: Tables, params: Parameters) -> pd.DataFrame | None:

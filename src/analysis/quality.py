@@ -15,7 +15,6 @@ NEEDED_BY = {"payments": ("customer_grading", "churn_risk"), "surveys": ("satisf
              "lead_events": ("lead_conversion",)}
 
 
-
 def scope_note(tables: Tables, params: Parameters) -> str | None:
     """For a branch or region report: what its figures count, and that the findings are the files'."""
     if tables.scope is None:
