@@ -18,7 +18,8 @@ MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TABLE_NAMES = ("customers", "orders", "payments", "surveys", "complaints", "leads", "lead_events")
 CHECKS = ("empty_file", "missing_sheet", "merged_header", "missing_column", "missing_value",
           "wrong_type", "unknown_label", "out_of_range", "duplicate_key", "orphan",
-          "future_date", "before_founding", "unknown_column", "missing_table", "unreadable_file")
+          "future_date", "before_founding", "unknown_column", "missing_table", "unreadable_file",
+          "formula_without_value", "too_large")
 
 
 class _Strict(BaseModel):
@@ -51,6 +52,9 @@ class DataParams(_Strict):
     processed_dir: str = "data/processed"
     sources: dict[Literal[TABLE_NAMES], Source] = Field(default_factory=dict)  # type: ignore[valid-type]
     labels: dict[str, dict[str, str]] = Field(default_factory=dict)
+    max_uncompressed_mb: float = Field(2000, gt=0)  # a workbook unpacking to more is refused before reading
+    max_cells: int = Field(50_000_000, ge=1)  # a sheet holding more cells is refused before reading
+    keep_caches: int = Field(3, ge=1, le=50)  # processed-table folders kept in data/processed
 
     @field_validator("labels")
     @classmethod
@@ -153,6 +157,8 @@ class ChurnParams(_Strict):
     min_positives: int = Field(30, ge=5)
     seed: int = 42
     duckdb_memory: str = Field("500MB", pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")
+    max_calibration_error: float = Field(0.05, gt=0, lt=1)  # probabilities called calibrated only below this
+    max_training_rows: int = Field(200_000, ge=1000)  # training snapshots above this are subsampled (stratified)
 
 
 class ThresholdStep(_Strict):
@@ -252,6 +258,9 @@ class LeadParams(_Strict):
     alpha: float = Field(0.05, gt=0, lt=0.5)
     min_positives: int = Field(30, ge=5)
     seed: int = 42
+    max_calibration_error: float = Field(0.05, gt=0, lt=1)  # probabilities called calibrated only below this
+    max_training_rows: int = Field(100_000, ge=1000)  # labelled leads above this are subsampled (stratified)
+    leakage_auc: float = Field(0.95, gt=0.5, le=1)  # a single feature separating the outcome above this is flagged
 
     @model_validator(mode="after")
     def _check(self):
