@@ -335,3 +335,120 @@ def test_demo_data_plants_the_documented_effects(demo_raw):
     assert truth["dissatisfied"] and truth["high_value"]
     leads = pd.read_parquet(demo_raw.parent / "demo_truth" / "lead_truth.parquet")
     assert len(leads) == 400 and leads["p_convert"].between(0, 1).all()
+
+
+# ------------------------------------------------------------------ hostile and mistaken workbooks (issue 14)
+
+def _bomb(path, rows: int, merged_header: bool = False, formula: bool = False):
+    """An xlsx whose sheet XML repeats one cell ``rows`` times: deflate shrinks it about a thousandfold."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "销售明细"
+    ws.append(["订单编号", "客户编号", "下单日期", "金额", "数量"])
+    wb.save(path)
+    body = b'<row r="2"><c r="A2" t="inlineStr"><is><t>SO1</t></is></c></row>' * rows
+    if formula:
+        body = (b'<row r="2"><c r="A2" t="inlineStr"><is><t>SO1</t></is></c><c r="B2" t="inlineStr"><is><t>C001'
+                b'</t></is></c><c r="C2" t="inlineStr"><is><t>2026-10-05</t></is></c><c r="D2"><v>100</v></c>'
+                b'<c r="E2"><f>B7*2</f><v/></c></row>')
+    tail = b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>' if merged_header else b""
+    src = zipfile.ZipFile(path)
+    items = [(info, src.read(info.filename)) for info in src.infolist()]
+    src.close()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</row></sheetData>", b"</row>" + body + b"</sheetData>" + tail)
+            out.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_it_is_read(good_project):
+    # 400,000 copies of a 64-byte row: 25.6 MB of XML in a file of a few dozen KB
+    path = _bomb(good_project / "data" / "raw" / "销售统计.xlsx", 400_000)
+    assert path.stat().st_size < 200_000
+    params = load_parameters(root=good_project, month="2026-10", overrides={"data.max_uncompressed_mb": 10})
+    with pytest.raises(DataError) as info:
+        prepare_tables(params, today=TODAY)
+    assert "销售统计.xlsx: a workbook must unpack to at most data.max_uncompressed_mb MB" in str(info.value)
+    assert "Got one that unpacks to 24 MB" in str(info.value)
+    assert [i.check for i in info.value.issues] == ["too_large"]
+    # within the size limit, the cell count stops it: one cell per row, 400,000 cells past a limit of 100,000
+    params = load_parameters(root=good_project, month="2026-10", overrides={"data.max_cells": 100_000})
+    with pytest.raises(DataError, match=r"销售统计.xlsx, sheet 销售明细: .* Got one that holds more than 100,000 cells"):
+        prepare_tables(params, today=TODAY)
+
+
+def test_the_sheet_scan_streams(tmp_path):
+    """Merged header cells listed after 25 MB of rows are found with a few MB of memory, before calamine reads."""
+    import tracemalloc
+
+    path = _bomb(tmp_path / "orders.xlsx", 400_000, merged_header=True)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=r"orders.xlsx, sheet 销售明细, row 1: the header row has merged cells \(A1:B1\)"):
+            open_source(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * 2**20  # blocks of 1 MB, never the 25 MB sheet
+
+
+def test_a_formula_without_a_saved_value_is_a_warning_naming_the_cell(good_project):
+    _bomb(good_project / "data" / "raw" / "销售统计.xlsx", 1, formula=True)
+    tables = prepare_tables(load_parameters(root=good_project, month="2026-10"), today=TODAY)
+    [issue] = [i for i in tables.report.issues if i.check == "formula_without_value"]
+    assert issue.severity == "warning"
+    assert issue.lines() == ["销售统计.xlsx, sheet 销售明细, row 2, column 数量: cell E2 must hold a value, not only a "
+                             "formula; it has none saved and is read as blank. Got 'E2: =B7*2'. Open the workbook in "
+                             "Excel, let it calculate, and save it again (or paste the column as values)."]
+    assert tables["orders"]["quantity"].isna().all() and tables["orders"]["amount"].tolist() == [100.0]
+
+
+CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: what Excel writes for .xls and encrypted .xlsx
+
+
+@pytest.mark.parametrize("content, message", [
+    # an encrypted workbook is a compound file whose directory names the EncryptionInfo stream
+    (CFB + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(2000),
+     "销售统计.xlsx: the workbook must be saved without a password. Got a password-protected"),
+    (CFB + bytes(504) + "Workbook".encode("utf-16-le") + bytes(2000),
+     "销售统计.xlsx: the file must be an .xlsx workbook. Got an old Excel 97-2003 (.xls) file named .xlsx."),
+    ("订单编号,客户编号,下单日期,金额\nSO1,C001,2026-10-05,100\n".encode("gb18030"),
+     "销售统计.xlsx: the file must be an .xlsx workbook. Got a text (csv) file named .xlsx. Rename it to .csv"),
+], ids=["password", "xls", "csv"])
+def test_workbooks_that_are_not_xlsx_each_get_their_message(good_project, content, message):
+    (good_project / "data" / "raw" / "销售统计.xlsx").write_bytes(content)
+    with pytest.raises(DataError) as info:
+        prepare_tables(load_parameters(root=good_project, month="2026-10"), today=TODAY)
+    assert message in str(info.value)
+
+
+def test_a_bad_byte_far_down_a_csv_is_reported_at_its_line(good_project):
+    raw = good_project / "data" / "raw"
+    lines = ["订单编号,客户编号,下单日期,金额"] + [f"SO{i},C001,2026-10-05,100" for i in range(1, 60_000)]
+    # line 1 is the header, lines 2..60,000 hold SO1..SO59999; line 60,001 has a byte that is not UTF-8
+    data = ("\n".join(lines) + "\n").encode("utf-8") + b"SO60000,C0\xff01,2026-10-05,100\n"
+    (raw / "销售统计.xlsx").unlink()
+    (raw / "销售统计.csv").write_bytes(data)
+    with pytest.raises(DataError) as info:
+        prepare_tables(load_parameters(root=good_project, month="2026-10"), today=TODAY)
+    text = str(info.value)
+    assert "销售统计.csv, line 60001, character 11: the text must be valid UTF-8. Got the bytes b'\\xff01,'" in text
+    assert "sheet" not in text  # data.sources.orders.sheet is set, but a csv has no sheet
+
+
+def test_a_csv_row_with_too_many_fields_is_reported_at_its_line(good_project):
+    raw = good_project / "data" / "raw"
+    (raw / "销售统计.xlsx").unlink()
+    (raw / "销售统计.csv").write_text("订单编号,客户编号,下单日期,金额\nSO1,C001,2026-10-05,100\n"
+                                      "SO2,C001,2026-10-05,1,234.50\n", "utf-8")
+    with pytest.raises(DataError) as info:
+        prepare_tables(load_parameters(root=good_project, month="2026-10"), today=TODAY)
+    text = str(info.value)
+    assert "销售统计.csv, line 3: each row must have 4 fields, as many as the header row. Got 5." in text
+    assert "sheet" not in text

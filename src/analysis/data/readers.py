@@ -1,7 +1,12 @@
-"""Readers for the company's files: xlsx through openpyxl, csv in utf-8 / utf-8-sig / GB18030.
+"""Readers for the company's files: xlsx through python-calamine, csv in utf-8 / utf-8-sig / GB18030.
 
 A reader yields raw values in chunks with their source row numbers; parsing into
 types (``parse_numbers``, ``parse_dates``) is vectorised so that millions of rows stay fast.
+
+Before an xlsx is read, one streaming pass over the sheet's XML (never held whole in
+memory) refuses workbooks past the size and cell limits (``data.max_uncompressed_mb``,
+``data.max_cells``), finds merged header cells, and notes formula cells without a saved
+value, which every reader (calamine, openpyxl, pandas) returns as blank.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +30,28 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted .xlsx
+_SCAN_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a workbook may unpack to before it is read (data.max_uncompressed_mb, data.max_cells)."""
+
+    max_uncompressed_mb: float = 2000
+    max_cells: int = 50_000_000
+
+
+@dataclass
+class Note:
+    """A cell worth a warning, found while scanning the sheet (a formula without a saved value)."""
+
+    check: str
+    row: int
+    column: int  # 0-based column index
+    cell: str  # A1 reference
+    text: str
 
 
 @dataclass
@@ -40,6 +68,7 @@ class RawSheet:
     headers: list[str]
     encoding: str | None = None
     _chunks: Iterator[pd.DataFrame] | None = field(default=None, repr=False)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -53,14 +82,15 @@ class RawSheet:
 
 
 def open_source(path: Path, sheet: str | None = None, header_row: int = 1,
-                encoding: str = "auto") -> RawSheet:
+                encoding: str = "auto", limits: Limits | None = None) -> RawSheet:
     """Open an xlsx or csv file and read its header row.
 
     Raises
     ------
     DataError
         file missing, unknown format, sheet missing (naming the sheets there are),
-        merged header cells, empty file, unreadable encoding.
+        merged header cells, empty file, unreadable encoding, a password-protected
+        workbook, a text file named .xlsx, a workbook past ``limits``.
     """
     path = Path(path)
     if not path.is_file():
@@ -70,7 +100,7 @@ def open_source(path: Path, sheet: str | None = None, header_row: int = 1,
         raise DataError(f"{path.name}: the file is empty. Export the table again.", check="empty_file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _open_xlsx(path, sheet, header_row)
+        return _open_xlsx(path, sheet, header_row, limits or Limits())
     if suffix in (".csv", ".txt"):
         return _open_csv(path, header_row, encoding)
     raise DataError(f"{path.name}: the file type {suffix or '(none)'} is not supported. "
@@ -106,9 +136,8 @@ def _open_csv(path: Path, header_row: int, encoding: str) -> RawSheet:
     except pd.errors.EmptyDataError:
         raise DataError(f"{path.name}: the file has no header row at row {header_row}. "
                         "Export the table with its headers, or set header_row in parameters.", check="empty_file") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path.name}: cannot be read as {enc} ({exc.reason}). Set "
-                        "data.sources.<table>.encoding in parameters, or save as 'CSV UTF-8'.") from None
+    except UnicodeDecodeError:
+        raise _bad_bytes(path, enc) from None
     headers = [_clean_header(h) for h in head.iloc[0].tolist()]
 
     def chunks():
@@ -122,69 +151,298 @@ def _open_csv(path: Path, header_row: int, encoding: str) -> RawSheet:
                 first_row += len(chunk)
                 chunk.columns = headers
                 yield chunk
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{path.name}: near row {first_row}, the bytes are not valid {enc} "
-                            f"({exc.reason}). Save the file again as 'CSV UTF-8'.") from None
+        except UnicodeDecodeError:
+            raise _bad_bytes(path, enc) from None
         except pd.errors.ParserError as exc:
-            raise DataError(f"{path.name}: {exc}. Each row must have as many fields as the header "
-                            "row; check for unquoted commas in text.") from None
+            raise _bad_fields(path, exc, len(headers)) from None
 
     return RawSheet(path, None, header_row, headers, enc, chunks())
 
 
-def _open_xlsx(path: Path, sheet: str | None, header_row: int) -> RawSheet:
-    from openpyxl import load_workbook
+def _bad_bytes(path: Path, encoding: str) -> DataError:
+    """The line (as a text editor counts it) holding the first bytes that are not ``encoding``."""
+    decoder_name = "utf-8" if encoding == "utf-8-sig" else encoding
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            if number == 1 and encoding == "utf-8-sig":
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            try:
+                line.decode(decoder_name)
+            except UnicodeDecodeError as exc:
+                column = len(line[:exc.start].decode(decoder_name, errors="replace")) + 1
+                return DataError(f"{path.name}, line {number}, character {column}: the text must be valid "
+                                 f"{encoding.upper()}. Got the bytes {line[exc.start:exc.end + 3]!r}. Correct that "
+                                 "line, or save the file again from Excel as 'CSV UTF-8'.")
+    return DataError(f"{path.name}: the text must be valid {encoding.upper()}. Save the file again from Excel "
+                     "as 'CSV UTF-8'.")
+
+
+def _bad_fields(path: Path, exc: Exception, width: int) -> DataError:
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if not found:
+        return DataError(f"{path.name}: the rows must have as many fields as the header row ({width}). Got: {exc}. "
+                         "Check for unquoted commas in text.")
+    expected, line, saw = found.groups()
+    return DataError(f"{path.name}, line {line}: each row must have {expected} fields, as many as the header row. "
+                     f"Got {saw}. Put text holding commas in double quotes, or remove the extra separators.")
+
+
+def _open_xlsx(path: Path, sheet: str | None, header_row: int, limits: Limits) -> RawSheet:
+    _check_container(path)
+    scan = _scan_workbook(path, sheet, header_row, limits)
+    sheet = scan.sheet
+    if scan.merged:
+        raise DataError(f"{path.name}, sheet {sheet}, row {header_row}: the header row has merged "
+                        f"cells ({', '.join(scan.merged)}). Unmerge them so that every column has its own "
+                        "header, or set header_row to the row with one header per column.", check="merged_header")
+    from python_calamine import CalamineWorkbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken zip
+        workbook = CalamineWorkbook.from_path(str(path))
+        ws = workbook.get_sheet_by_name(sheet)
+    except Exception as exc:  # calamine raises its own types for a damaged zip or XML
         raise DataError(f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: {exc}). "
                         "Open it in Excel and save it again as .xlsx.") from None
-    names = wb.sheetnames
-    if sheet is None:
-        sheet = names[0]
-    elif sheet not in names:
-        wb.close()
-        raise DataError(f"{path.name}: sheet {sheet} not found. The workbook has "
-                        f"{', '.join(names)}. Set data.sources.<table>.sheet in parameters to one of them.", check="missing_sheet")
-    merged = _merged_ranges_touching(path, names.index(sheet), header_row)
-    if merged:
-        wb.close()
-        raise DataError(f"{path.name}, sheet {sheet}, row {header_row}: the header row has merged "
-                        f"cells ({', '.join(merged)}). Unmerge them so that every column has its own "
-                        "header, or set header_row to the row with one header per column.", check="merged_header")
-    ws = wb[sheet]
-    rows = ws.iter_rows(min_row=header_row, values_only=True)
-    try:
-        header_values = next(rows)
-    except StopIteration:
-        wb.close()
-        raise DataError(f"{path.name}, sheet {sheet}: the sheet is empty. Export the table again.", check="empty_file") from None
+    start = ws.start
+    if start is None or ws.end[0] + 1 < header_row:
+        raise DataError(f"{path.name}, sheet {sheet}: the sheet is empty. Export the table again.", check="empty_file")
+    first_col = start[1]  # calamine's rows begin at the first used column; rows are counted from row 1
+    rows = iter(ws.iter_rows())
+    for _ in range(header_row - 1):
+        next(rows)
+    header_values = [""] * first_col + list(next(rows))
     headers = [_clean_header(h) for h in header_values]
     while headers and headers[-1] == "":
         headers.pop()
     width = len(headers)
+    notes = scan.notes
 
     def chunks():
         row_no = header_row
-        buf, index = [], []
-        try:
-            for values in rows:
-                row_no += 1
-                if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
-                values = list(values[:width]) + [None] * (width - len(values))
-                buf.append(values)
-                index.append(row_no)
-                if len(buf) >= CHUNK_ROWS:
-                    yield pd.DataFrame(buf, index=index, columns=headers, dtype=object)
-                    buf, index = [], []
-            if buf:
-                yield pd.DataFrame(buf, index=index, columns=headers, dtype=object)
-        finally:
-            wb.close()
+        buf = []
+        for values in rows:
+            buf.append(values)
+            if len(buf) >= CHUNK_ROWS:
+                yield _frame(buf, row_no + 1, first_col, width, headers)
+                row_no += len(buf)
+                buf = []
+        if buf:
+            yield _frame(buf, row_no + 1, first_col, width, headers)
+        workbook.close()
 
-    return RawSheet(path, sheet, header_row, headers, None, chunks())
+    return RawSheet(path, sheet, header_row, headers, None, chunks(), notes)
+
+
+def _frame(rows: list[list], first_row: int, first_col: int, width: int, headers: list[str]) -> pd.DataFrame:
+    """Rows of calamine values as an object frame indexed by row number; blank rows dropped, blanks None."""
+    values = np.empty((len(rows), width), dtype=object)
+    used = max(0, min(width - first_col, len(rows[0]) if rows else 0))
+    if used:
+        block = np.array(rows, dtype=object)
+        if block.ndim != 2:  # ragged rows cannot come from calamine, but keep the reader total
+            block = pd.DataFrame(rows).to_numpy(dtype=object)
+        values[:, first_col:first_col + used] = block[:, :used]
+    blank = (values == "") | pd.isna(values)
+    values[blank] = None
+    keep = ~blank.all(axis=1)
+    index = np.arange(first_row, first_row + len(rows))[keep]
+    return pd.DataFrame(values[keep], index=index, columns=headers, dtype=object)
+
+
+def _check_container(path: Path) -> None:
+    """Refuse what is not an xlsx zip with a message for each common case."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(_ZIP_MAGIC):
+        return
+    if head.startswith(_CFB_MAGIC):
+        if _holds(path, "EncryptionInfo".encode("utf-16-le")):
+            raise DataError(f"{path.name}: the workbook must be saved without a password. Got a password-protected "
+                            "(encrypted) workbook, which cannot be read. Open it in Excel, remove the password "
+                            "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again.")
+        raise DataError(f"{path.name}: the file must be an .xlsx workbook. Got an old Excel 97-2003 (.xls) file "
+                        "named .xlsx. Open it in Excel and save it as 'Excel Workbook (*.xlsx)'.")
+    if b"\x00" not in head and _is_text(head):
+        raise DataError(f"{path.name}: the file must be an .xlsx workbook. Got a text (csv) file named .xlsx. "
+                        "Rename it to .csv and set data.sources.<table>.file to that name, or open it in Excel "
+                        "and save it as 'Excel Workbook (*.xlsx)'.")
+    raise DataError(f"{path.name}: the file must be an .xlsx workbook. Got a file that is not one (it does not "
+                    "start like a zip archive). Open it in Excel and save it again as .xlsx.")
+
+
+def _holds(path: Path, needle: bytes) -> bool:
+    with open(path, "rb") as fh:
+        tail = b""
+        for block in iter(lambda: fh.read(_SCAN_BLOCK), b""):
+            if needle in tail + block:
+                return True
+            tail = block[-len(needle):]
+    return False
+
+
+def _is_text(head: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):
+            try:
+                head[: len(head) - cut].decode(encoding)
+                return True
+            except UnicodeDecodeError:
+                continue
+    return False
+
+
+@dataclass
+class _Scan:
+    sheet: str
+    merged: list[str]
+    notes: list[Note]
+
+
+def _scan_workbook(path: Path, sheet: str | None, header_row: int, limits: Limits) -> _Scan:
+    """Sheet listing, limits, merged header cells and formulas without a value, in one streaming pass."""
+    max_bytes = int(limits.max_uncompressed_mb * 2**20)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: {exc}). "
+                        "Open it in Excel and save it again as .xlsx.") from None
+    with zf:
+        declared = sum(info.file_size for info in zf.infolist())
+        if declared > max_bytes:
+            raise _too_large(path, None, f"unpacks to {declared / 2**20:,.0f} MB")
+        try:
+            names, targets = _sheet_targets(zf, max_bytes)
+        except (KeyError, ElementTree.ParseError, StopIteration) as exc:
+            raise DataError(f"{path.name}: not a readable Excel workbook (its sheet list is damaged: {exc}). "
+                            "Open it in Excel and save it again as .xlsx.") from None
+        if not names:
+            raise DataError(f"{path.name}: the workbook has no sheet. Export the table again.", check="empty_file")
+        if sheet is None:
+            sheet = names[0]
+        elif sheet not in names:
+            raise DataError(f"{path.name}: sheet {sheet} not found. The workbook has "
+                            f"{', '.join(names)}. Set data.sources.<table>.sheet in parameters to one of them.",
+                            check="missing_sheet")
+        target = targets.get(sheet)
+        if target is None or target not in zf.namelist():
+            return _Scan(sheet, [], [])
+        return _scan_sheet(zf, target, path, sheet, header_row, limits, max_bytes)
+
+
+def _sheet_targets(zf: zipfile.ZipFile, max_bytes: int) -> tuple[list[str], dict[str, str]]:
+    book = ElementTree.fromstring(_read_small(zf, "xl/workbook.xml", max_bytes))
+    rels = ElementTree.fromstring(_read_small(zf, "xl/_rels/workbook.xml.rels", max_bytes))
+    links = {r.get("Id"): r.get("Target") for r in rels}
+    names, targets = [], {}
+    sheets = book.find("m:sheets", _NS)
+    for node in (sheets if sheets is not None else []):
+        name = node.get("name")
+        names.append(name)
+        target = links.get(node.get(f"{{{_NS['r']}}}id"))
+        if target:
+            target = target.lstrip("/")
+            targets[name] = target if target.startswith("xl/") else f"xl/{target}"
+    return names, targets
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, max_bytes: int) -> bytes:
+    with zf.open(name) as fh:
+        data = fh.read(min(max_bytes, 64 << 20) + 1)
+    if len(data) > min(max_bytes, 64 << 20):
+        raise KeyError(f"{name} is implausibly large")
+    return data
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb'<(?:\w+:)?f[^>]*>(.*?)</(?:\w+:)?f>', re.S)
+_VALUE = re.compile(rb'<(?:\w+:)?v>\s*[^<\s]')
+
+
+def _scan_sheet(zf, target, path, sheet, header_row, limits, max_bytes) -> _Scan:
+    """Stream the sheet XML in blocks: count bytes and cells, collect merged ranges and formula notes."""
+    merged, notes = [], []
+    size = cells = 0
+    carry = b""
+    prefix = None
+    with zf.open(target) as fh:
+        while True:
+            try:
+                block = fh.read(_SCAN_BLOCK)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise DataError(f"{path.name}, sheet {sheet}: not a readable Excel workbook ({exc}). Open it in "
+                                "Excel and save it again as .xlsx.") from None
+            size += len(block)
+            if size > max_bytes:
+                raise _too_large(path, sheet, f"unpacks to more than {limits.max_uncompressed_mb:,.0f} MB")
+            data = carry + block
+            if block:  # cut after the last complete cell (or tag) so that no element is split
+                cut = data.rfind(b"</c>")
+                cut = cut + 4 if cut >= 0 else data.rfind(b">") + 1
+                if cut <= 0:
+                    if len(data) > 16 * _SCAN_BLOCK:
+                        raise DataError(f"{path.name}, sheet {sheet}: the sheet's XML is damaged. Open the workbook "
+                                        "in Excel and save it again as .xlsx.")
+                    carry = data
+                    continue
+                done, carry = data[:cut], data[cut:]
+            else:
+                done, carry = data, b""
+            if prefix is None:
+                found = re.search(rb"<(\w+:)?worksheet\b", done)
+                prefix = (found.group(1) or b"") if found else b""
+            cells += done.count(b"<" + prefix + b"c ") + done.count(b"<" + prefix + b"c>")
+            if cells > limits.max_cells:
+                raise _too_large(path, sheet, f"holds more than {limits.max_cells:,} cells")
+            if b"<f" in done or (prefix and b":f" in done):
+                notes += _formula_notes(done, prefix)
+            if b"mergeCell " in done:
+                for a, r1, b, r2 in _MERGE.findall(done):
+                    r2 = r2 or r1
+                    if int(r1) <= header_row <= int(r2):
+                        merged.append(f"{a.decode()}{r1.decode()}:{(b or a).decode()}{r2.decode()}")
+            if not block:
+                break
+    return _Scan(sheet, merged, notes)
+
+
+def _formula_notes(xml: bytes, prefix: bytes) -> list[Note]:
+    """Formula cells in ``xml`` (whole cells only) that carry no saved value."""
+    notes = []
+    tag, cell_open, cell_close = b"<" + prefix + b"f", b"<" + prefix + b"c ", b"</" + prefix + b"c>"
+    pos = xml.find(tag)
+    while pos >= 0:
+        if xml[pos + len(tag):pos + len(tag) + 1] in (b" ", b">", b"/"):
+            start, end = xml.rfind(cell_open, 0, pos), xml.find(cell_close, pos)
+            if start >= 0 and end >= 0:
+                cell = xml[start:end]
+                attrs, _, inner = cell.partition(b">")
+                if not (_VALUE.search(inner) or (b't="str"' in attrs and b"<" + prefix + b"v" in inner)):
+                    ref = _REF.search(attrs)
+                    if ref:
+                        letters, row = ref.group(1).decode(), int(ref.group(2))
+                        formula = _FORMULA.search(inner)
+                        text = formula.group(1).decode("utf-8", "replace") if formula else ""
+                        notes.append(Note("formula_without_value", row, _column_index(letters), f"{letters}{row}",
+                                          f"={text}" if text else "(shared formula)"))
+                pos = end
+        pos = xml.find(tag, pos + 1)
+    return notes
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _too_large(path: Path, sheet: str | None, what: str) -> DataError:
+    where = f"{path.name}, sheet {sheet}" if sheet else path.name
+    return DataError(f"{where}: a workbook must unpack to at most data.max_uncompressed_mb MB and hold at most "
+                     f"data.max_cells cells. Got one that {what}. If the file is genuine, raise data.max_uncompressed_mb "
+                     "or data.max_cells in parameters/defaults.yaml; otherwise export the table again.",
+                     check="too_large")
 
 
 def _clean_header(value) -> str:
@@ -192,29 +450,6 @@ def _clean_header(value) -> str:
         return ""
     text = str(value).strip().replace("\n", "").replace("\u3000", "")
     return re.sub(r"\s+", " ", text)
-
-
-def _merged_ranges_touching(path: Path, sheet_index: int, row: int) -> list[str]:
-    """Merged ranges of the sheet that include ``row`` (read-only openpyxl does not report them)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            sheets = wb.find("m:sheets", _NS)
-            rid = list(sheets)[sheet_index].get(f"{{{_NS['r']}}}id")
-            target = next(r.get("Target") for r in rels if r.get("Id") == rid)
-            target = target.lstrip("/")
-            target = target if target.startswith("xl/") else f"xl/{target}"
-            xml = zf.read(target)
-    except (KeyError, StopIteration, IndexError, zipfile.BadZipFile):
-        return []
-    # merged cells are listed after the sheet data: parse only that tail
-    start = xml.rfind(b"<mergeCells")
-    if start < 0:
-        return []
-    refs = re.findall(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml[start:])
-    return [f"{a.decode()}{r1.decode()}:{b.decode()}{r2.decode()}"
-            for a, r1, b, r2 in refs if int(r1) <= row <= int(r2)]
 
 
 # ---------------------------------------------------------------- value parsing

@@ -18,9 +18,10 @@ import pyarrow.parquet as pq
 
 from ..config import Parameters
 from ..errors import DataError
-from .readers import open_source
+from .readers import Limits, open_source
 from .schema import TABLES, Table
-from .validate import Collector, Issue, TableInfo, ValidationReport, all_columns, coerce_chunk, resolve_headers
+from .validate import (Collector, Issue, TableInfo, ValidationReport, add_notes, all_columns, coerce_chunk,
+                       resolve_headers)
 
 CURRENT = "CURRENT"
 _ARROW = {"string": pa.string(), "category": pa.string(), "float": pa.float64(), "int": pa.int64(),
@@ -249,13 +250,17 @@ def _load_all(params: Parameters, out: Path, hashes: dict, say, today: dt.date) 
 
 
 def _load_table(table: Table, path: Path, source, params: Parameters, out: Path, sha: str, today):
+    limits = Limits(params.data.max_uncompressed_mb, params.data.max_cells)
+    is_csv = path.suffix.lower() in (".csv", ".txt")
     try:
-        raw = open_source(path, source.sheet, source.header_row, source.encoding)
+        raw = open_source(path, source.sheet, source.header_row, source.encoding, limits)
     except DataError as exc:
         check = getattr(exc, "check", "empty_file")
-        return None, [Issue("error", check, table.name, path.name, source.sheet, None, "", "", detail=str(exc))]
+        return None, [Issue("error", check, table.name, path.name, None if is_csv else source.sheet, None, "", "",
+                            detail=str(exc))]
     collector = Collector(params, table, raw)
     found = resolve_headers(table, raw, params, collector)
+    add_notes(raw, collector)
     if any(i.severity == "error" for i in collector.issues.values()):
         return None, list(collector.issues.values())
     columns = [c for c in all_columns(table, params) if c.name in found]

@@ -14,7 +14,7 @@ from .readers import RawSheet, as_text, blank_mask, map_unique, parse_dates, par
 from .schema import Column, Table
 
 #: checks whose failures are warnings unless validation.severity says otherwise
-_WARNING_CHECKS = {"unknown_column", "before_founding", "missing_table"}
+_WARNING_CHECKS = {"unknown_column", "before_founding", "missing_table", "formula_without_value"}
 
 DATE_EXAMPLES = "2026-10-05, 2026/10/5, 2026年10月5日 or 20261005"
 
@@ -150,7 +150,16 @@ class Collector:
         issue.count += len(rows)
         room = self.params.validation.max_cases_shown - len(issue.cases)
         for r, v in zip(rows[:max(room, 0)], values[:max(room, 0)]):
-            issue.cases.append((int(r) if r is not None else None, None if _isna(v) else str(v)))
+            issue.cases.append((int(r) if r is not None else None, None if _isna(v) else _shown(v)))
+
+
+def _shown(value) -> str:
+    """A cell value as the user typed it: 50.0 read from Excel is shown as 50, a date without its midnight."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime) and not (value.hour or value.minute or value.second or value.microsecond):
+        return str(value.date())
+    return str(value)
 
 
 def _isna(value) -> bool:
@@ -205,6 +214,16 @@ def resolve_headers(table: Table, raw: RawSheet, params: Parameters, collector: 
                               f"Map its header in data.sources.surveys.columns (e.g. {{包装: {dim}}}) "
                               "or remove it from survey.dimensions.")
     return found
+
+
+def add_notes(raw: RawSheet, collector: Collector) -> None:
+    """Cells the reader flagged while scanning the file (formulas without a saved value), per column."""
+    for note in raw.notes:
+        header = raw.headers[note.column] if note.column < len(raw.headers) and raw.headers[note.column] else None
+        column = header or f"column {note.cell.rstrip('0123456789')}"
+        collector.add(note.check, column, f"cell {note.cell} must hold a value, not only a formula; it has none saved "
+                      "and is read as blank", "Open the workbook in Excel, let it calculate, and save it again "
+                      "(or paste the column as values).", [note.row], [f"{note.cell}: {note.text}"])
 
 
 def coerce_chunk(table: Table, chunk: pd.DataFrame, found: dict[str, str], params: Parameters,
