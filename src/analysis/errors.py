@@ -25,10 +25,12 @@ class DataError(WorkbenchError, ValueError):
 
     exit_code = 2
 
-    def __init__(self, message: str, issues: list | None = None, check: str = "unreadable_file"):
+    def __init__(self, message: str, issues: list | None = None, check: str = "unreadable_file", reason=None):
         super().__init__(message)
         self.issues = list(issues or [])
         self.check = check
+        #: the same fact as an :class:`analysis.message.Message`, for a page in the reader's language
+        self.reason = reason
 
 
 class NotebookError(WorkbenchError, RuntimeError):
