@@ -287,6 +287,43 @@ def test_processed_tables_are_reused_while_inputs_are_unchanged(good_project):
     assert prepare_tables(params, today=TODAY).reused is False
 
 
+def test_the_cache_survives_parameters_that_do_not_shape_the_tables(good_project):
+    params = load_parameters(root=good_project, month="2026-10")
+    first = prepare_tables(params, today=TODAY)
+    for change in ({"survey.response_target": 0.85}, {"survey.score_target": 0.7}, {"churn.horizon_days": 60},
+                   {"run.workers": 1}, {"data.keep_caches": 5}):
+        again = prepare_tables(load_parameters(root=good_project, month="2026-10", overrides=change), today=TODAY)
+        assert again.reused and again.folder == first.folder, change
+
+
+def test_the_last_loads_are_kept_and_reused_when_switching_back(good_project):
+    folder = lambda **o: prepare_tables(load_parameters(root=good_project, month="2026-10", overrides=o),  # noqa: E731
+                                        today=TODAY)
+    a = folder()
+    b = folder(**{"survey.not_applicable": ["不适用", "无"]})
+    assert not b.reused and a.folder.is_dir()  # the previous load stays (data.keep_caches: 3)
+    assert folder().reused  # switching back reads no file
+    c = folder(**{"company.founded": "2001-01-01"})
+    d = folder(**{"company.founded": "2002-01-01"})
+    # four loads, three kept: the least recently used (b) went; a, c and d stay
+    kept = {p.name for p in (good_project / "data" / "processed").glob("tables-*")}
+    assert kept == {a.folder.name, c.folder.name, d.folder.name}
+    one = folder(**{"data.keep_caches": 1})  # the parameters of a again: reused, and the only one kept
+    assert one.reused and {p.name for p in (good_project / "data" / "processed").glob("tables-*")} == {a.folder.name}
+
+
+def test_validate_fills_the_cache_that_the_run_reuses(good_project):
+    params = load_parameters(root=good_project, month="2026-10")
+    report = validate_sources(params, today=TODAY)
+    assert report.errors == []
+    assert prepare_tables(params, today=TODAY).reused  # the run reads no file again
+    # with an error, validate writes nothing and the previous load stays current
+    before = processed_tables(good_project)
+    params = drop_in(good_project, "text_in_number")
+    assert validate_sources(params, today=TODAY).errors
+    assert processed_tables(good_project) == before
+
+
 def test_schema_table_for_users_lists_every_column():
     from analysis.data.schema import tables_document
     from conftest import ROOT

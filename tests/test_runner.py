@@ -79,3 +79,26 @@ def test_committed_notebooks_have_no_outputs():
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
         assert any("parameters" in c.metadata.get("tags", []) for c in book.cells), f"{path.name}: no parameters cell"
+
+
+def test_parameters_that_cannot_change_a_page_do_not_change_its_fingerprint(tmp_path):
+    from analysis.runner import _fingerprint
+    from conftest import make_project
+
+    project = make_project(tmp_path / "p")
+    notebook = tmp_path / "page.ipynb"
+    notebook.write_text("{}", "utf-8")
+
+    def fp(scope=None, **overrides):
+        params = load_parameters(root=project, month=DEMO_MONTH, overrides=overrides)
+        extra = {**overrides, "scope": scope} if scope else dict(overrides)
+        return _fingerprint(notebook, params, {"orders": "abc"}, "code", extra)
+
+    company = fp()
+    assert fp(**{"run.workers": 1}) == company
+    assert fp(**{"run.timeout_seconds": 60}) == company
+    assert fp(**{"run.split_by": "branch"}) == company  # adds branch pages; the company's pages stay as they are
+    assert fp(**{"survey.min_answers": 9}) != company  # a parameter an analysis reads
+    branch = {"column": "branch", "value": "上海分公司"}
+    assert fp(branch, **{"run.split_by": "branch", "run.workers": 1}) == fp(branch, **{"run.split_by": "branch"})
+    assert fp(branch, **{"run.split_by": "branch"}) != fp(branch, **{"run.split_by": "region"})

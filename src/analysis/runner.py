@@ -254,9 +254,28 @@ def _as_dict(overrides) -> dict:
     return dict(parse_override(o) for o in overrides)
 
 
+#: parameters that cannot change a page: how the run is carried out, and how many loads are cached
+PAGE_NEUTRAL = ("run.workers", "run.timeout_seconds", "data.keep_caches")
+
+
 def _fingerprint(path: Path, params: Parameters, inputs: dict, code_hash: str, overrides: dict) -> str:
-    blob = json.dumps({"notebook": hashlib.sha256(path.read_bytes()).hexdigest(), "params": params.fingerprint(),
-                       "inputs": inputs, "code": code_hash, "overrides": overrides}, sort_keys=True,
+    """What a notebook's pages depend on: its source, the parameters that can change a page, inputs, code.
+
+    run.workers and run.timeout_seconds (and the executor, an argument) only say how the run is
+    carried out; run.split_by adds scope pages but cannot change the company's own.
+    """
+    scoped = bool(overrides.get("scope"))
+    neutral = PAGE_NEUTRAL if scoped else (*PAGE_NEUTRAL, "run.split_by")
+    values = params.model_dump(mode="json")
+    for key in neutral:
+        section, name = key.split(".")
+        values.get(section, {}).pop(name, None)
+    kept = {k: v for k, v in overrides.items() if not any(k == n or k.startswith(n + ".") for n in neutral)}
+    for section in ("run", "data"):
+        if isinstance(kept.get(section), dict):
+            kept[section] = {k: v for k, v in kept[section].items() if f"{section}.{k}" not in neutral}
+    blob = json.dumps({"notebook": hashlib.sha256(path.read_bytes()).hexdigest(), "params": values,
+                       "inputs": inputs, "code": code_hash, "overrides": kept}, sort_keys=True,
                       ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 

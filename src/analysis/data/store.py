@@ -143,7 +143,9 @@ def prepare_tables(params: Parameters, force: bool = False,
     """Read, map and validate the raw files; write the canonical tables atomically.
 
     A previous load is reused while the raw files' hashes, the parameters that shape
-    the tables, and the data-layer code are unchanged (``force`` loads again).
+    the tables (:func:`shaping_parameters`), and the data-layer code are unchanged
+    (``force`` loads again). The last ``data.keep_caches`` loads are kept, so switching
+    a parameter back and forth reads no file.
 
     Raises
     ------
@@ -151,44 +153,37 @@ def prepare_tables(params: Parameters, force: bool = False,
         with every error of every file in ``.issues``; nothing is written then, and
         the previous processed tables stay as they were.
     """
-    say = progress or (lambda _msg: None)
-    processed = params.path(params.data.processed_dir)
-    processed.mkdir(parents=True, exist_ok=True)
-    hashes = _source_hashes(params)
-    key = _load_key(params, hashes)
-    folder = processed / f"tables-{key[:16]}"
-    if not force and (folder / "_SUCCESS").is_file():
-        _point_current(processed, folder.name)
-        report = ValidationReport.from_dict(json.loads((folder / "report.json").read_text("utf-8")))
-        say(f"data unchanged since the last load: reusing {folder.relative_to(params.root)}")
-        return Tables(folder, report, params, reused=True)
-
-    staging = processed / f".staging-{key[:16]}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        report = _load_all(params, staging, hashes, say, today or dt.date.today())
-        if report.errors:
-            n = sum(i.count for i in report.errors)
-            raise DataError(f"{len(report.errors)} check(s) failed on {n} row(s); nothing was written.\n"
-                            + report.format(), report.issues)
-        (staging / "report.json").write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-        (staging / "_SUCCESS").write_text(key, "utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(staging, folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    _point_current(processed, folder.name)
-    _remove_old(processed, keep=folder.name)
-    return Tables(folder, report, params, reused=False)
+    report, folder, reused = _load(params, force, progress or (lambda _msg: None), today or dt.date.today())
+    if report.errors:
+        n = sum(i.count for i in report.errors)
+        raise DataError(f"{len(report.errors)} check(s) failed on {n} row(s); nothing was written.\n"
+                        + report.format(), report.issues)
+    return Tables(folder, report, params, reused=reused)
 
 
 def validate_sources(params: Parameters, today: dt.date | None = None) -> ValidationReport:
-    """Validate the raw files and return the report, writing nothing to data/processed."""
-    import tempfile
+    """Validate the raw files and return the report.
 
-    with tempfile.TemporaryDirectory(prefix="workbench-validate-") as tmp:
-        return _load_all(params, Path(tmp), _source_hashes(params), lambda _m: None, today or dt.date.today())
+    Files without errors are kept as the processed tables (the cache that
+    :func:`prepare_tables` reuses), so ``workbench validate`` then ``workbench run``
+    reads each file once; with errors nothing is written to data/processed.
+    """
+    return _load(params, False, lambda _m: None, today or dt.date.today())[0]
+
+
+def shaping_parameters(params: Parameters) -> dict:
+    """The parameters that shape the processed tables, and so key their cache.
+
+    Sources, column and label maps, workbook limits, the survey scale, its labels,
+    not-applicable answers and dimensions, the founding date, and the validation
+    settings; nothing that only an analysis reads (e.g. survey.response_target).
+    """
+    dump = params.model_dump(mode="json", include={"company", "data", "validation", "survey"})
+    data = {k: v for k, v in dump["data"].items() if k not in ("processed_dir", "keep_caches")}
+    survey = {k: dump["survey"][k] for k in ("scale", "scale_labels", "not_applicable", "dimensions",
+                                              "dimension_labels")}
+    return {"company": {"founded": dump["company"]["founded"]}, "data": data, "survey": survey,
+            "validation": dump["validation"]}
 
 
 def current_tables(params: Parameters) -> Tables | None:
@@ -221,6 +216,38 @@ def source_path(params: Parameters, name: str) -> Path | None:
 
 
 # ----------------------------------------------------------------------------- internals
+
+def _load(params: Parameters, force: bool, say, today: dt.date) -> tuple[ValidationReport, Path | None, bool]:
+    """(report, folder of the processed tables or None when the data has errors, reused)."""
+    processed = params.path(params.data.processed_dir)
+    processed.mkdir(parents=True, exist_ok=True)
+    hashes = _source_hashes(params)
+    key = _load_key(params, hashes)
+    folder = processed / f"tables-{key[:16]}"
+    if not force and (folder / "_SUCCESS").is_file():
+        _point_current(processed, folder.name)
+        _remove_old(processed, params.data.keep_caches)
+        report = ValidationReport.from_dict(json.loads((folder / "report.json").read_text("utf-8")))
+        say(f"data unchanged since the last load: reusing {folder.relative_to(params.root)} (no file read)")
+        return report, folder, True
+
+    staging = processed / f".staging-{key[:16]}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        report = _load_all(params, staging, hashes, say, today)
+        if report.errors:
+            return report, None, False
+        (staging / "report.json").write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+        (staging / "_SUCCESS").write_text(key, "utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _point_current(processed, folder.name)
+    _remove_old(processed, params.data.keep_caches)
+    return report, folder, False
+
 
 def _load_all(params: Parameters, out: Path, hashes: dict, say, today: dt.date) -> ValidationReport:
     report = ValidationReport()
@@ -380,8 +407,8 @@ def _load_key(params: Parameters, hashes: dict) -> str:
     code = hashlib.sha256()
     for name in ("schema.py", "readers.py", "mapping.py", "validate.py", "store.py"):  # what shapes the tables
         code.update((Path(__file__).parent / name).read_bytes())
-    shaping = params.model_dump(mode="json", include={"company", "data", "validation", "survey"})
-    blob = json.dumps({"hashes": hashes, "params": shaping, "code": code.hexdigest()}, sort_keys=True)
+    blob = json.dumps({"hashes": hashes, "params": shaping_parameters(params), "code": code.hexdigest()},
+                      sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -389,9 +416,17 @@ def _point_current(processed: Path, name: str) -> None:
     tmp = processed / f".{CURRENT}.{os.getpid()}"
     tmp.write_text(name, "utf-8")
     os.replace(tmp, processed / CURRENT)
+    os.utime(processed / name / "_SUCCESS")  # last used: the caches kept are the most recently used
 
 
-def _remove_old(processed: Path, keep: str) -> None:
-    for old in processed.glob("tables-*"):
-        if old.name != keep:
-            shutil.rmtree(old, ignore_errors=True)
+def _remove_old(processed: Path, keep: int) -> None:
+    """Keep the ``keep`` most recently used loads (the current one among them), remove the others."""
+    loads = [p for p in processed.glob("tables-*") if (p / "_SUCCESS").is_file()]
+    loads.sort(key=lambda p: ((p / "_SUCCESS").stat().st_mtime_ns, p.name), reverse=True)
+    current = (processed / CURRENT).read_text("utf-8").strip() if (processed / CURRENT).is_file() else None
+    kept = [p for p in loads if p.name == current] + [p for p in loads if p.name != current]
+    for old in kept[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for broken in processed.glob("tables-*"):
+        if not (broken / "_SUCCESS").is_file():
+            shutil.rmtree(broken, ignore_errors=True)
