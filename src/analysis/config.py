@@ -291,7 +291,29 @@ class RunParams(_Strict):
 class SiteParams(_Strict):
     engine: Literal["nbconvert", "quarto"] = "nbconvert"
     title: str = "客户洞察月报"
-    language: Literal["zh-CN", "en"] = "zh-CN"
+    language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value):
+        from .i18n import languages
+
+        if value not in languages():
+            raise ValueError(f"must be one of {', '.join(languages())} (a message catalogue each in "
+                             "src/analysis/locales/)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be a time zone name such as Asia/Shanghai") from None
+        return value
 
 
 class ExportParams(_Strict):
