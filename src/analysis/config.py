@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import posixpath
 import re
-from pathlib import Path
+import sys
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal
 
 import yaml
@@ -23,7 +25,8 @@ CHECKS = ("empty_file", "missing_sheet", "merged_header", "missing_column", "mis
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # a number where text is expected is that text (survey.not_applicable: [0] means the answer "0")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, coerce_numbers_to_str=True)
 
 
 class Company(_Strict):
@@ -55,6 +58,7 @@ class DataParams(_Strict):
     max_uncompressed_mb: float = Field(2000, gt=0)  # a workbook unpacking to more is refused before reading
     max_cells: int = Field(50_000_000, ge=1)  # a sheet holding more cells is refused before reading
     keep_caches: int = Field(3, ge=1, le=50)  # processed-table folders kept in data/processed
+    allow_outside_raw_dir: bool = False  # a sources.<table>.file may lie outside raw_dir (absolute or ../)
 
     @field_validator("labels")
     @classmethod
@@ -446,19 +450,59 @@ def load_parameters(month: str | None = None, overrides: dict[str, Any] | list[s
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, layers)) from None
     params._root = root
+    _check_sources_inside_raw_dir(params, layers)
     return params
+
+
+def _check_sources_inside_raw_dir(params: Parameters, layers: list[tuple[str, dict]]) -> None:
+    """Each data.sources.<table>.file names a file inside data.raw_dir, unless data.allow_outside_raw_dir."""
+    if params.data.allow_outside_raw_dir:
+        return
+    lines = []
+    for table, source in params.data.sources.items():
+        text = source.file.replace("\\", "/")
+        inside = posixpath.normpath(text)
+        if PurePosixPath(text).is_absolute() or PureWindowsPath(source.file).drive or inside.split("/")[0] == "..":
+            loc = ["data", "sources", table, "file"]
+            lines.append(f"  {_layer_of(loc, layers)} [key path: '{'/'.join(loc)}']: must be a file inside "
+                         f"data.raw_dir ({params.data.raw_dir}). Got {source.file!r}. Copy the file into "
+                         f"{params.data.raw_dir} and give its name there, or set data.allow_outside_raw_dir: true.")
+    if lines:
+        raise ConfigError(f"{len(lines)} parameter error(s):\n" + "\n".join(lines))
 
 
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"{path}: parameter file not found. Restore parameters/defaults.yaml from the project.")
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: must be text saved as UTF-8. Got byte 0x{raw[exc.start]:02x} at position "
+                              f"{exc.start}, which no Chinese or UTF-8 encoding reads. Open it in a text editor and "
+                              "save it with the encoding UTF-8.") from None
+        _warn_once(f"warning: {path}: saved as GBK/GB18030, not UTF-8; read as GB18030. Save it with the "
+                   "encoding UTF-8 (in Notepad: Save as, Encoding UTF-8) to silence this line.")
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc}). Fix the indentation or quoting at that line.") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must hold key: value pairs at the top level. Got {type(data).__name__}.")
     return data
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(line: str) -> None:
+    """One line on standard error per process (parameters are loaded many times in a run)."""
+    if line not in _warned:
+        _warned.add(line)
+        print(line, file=sys.stderr)
 
 
 def _set_path(tree: dict, keys: list[str], value: Any) -> None:
@@ -479,21 +523,25 @@ def _deep_merge(base: dict, overlay: dict) -> dict:
     return out
 
 
+def _layer_of(loc: list[str], layers: list[tuple[str, dict]]) -> str:
+    """The file (or the command line) that set the value at ``loc``: the last layer holding it."""
+    for name, layer in reversed(layers):
+        node: Any = layer
+        for part in loc:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                break
+        else:
+            return name
+    return "the parameters"
+
+
 def _format_validation_error(exc: ValidationError, layers: list[tuple[str, dict]]) -> str:
     lines = [f"{len(exc.errors())} parameter error(s):"]
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
-        where = "the parameters"
-        for name, layer in reversed(layers):
-            node: Any = layer
-            for part in loc:
-                if isinstance(node, dict) and part in node:
-                    node = node[part]
-                else:
-                    break
-            else:
-                where = name
-                break
+        where = _layer_of(loc, layers)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "is not a known parameter. Check the spelling against parameters/defaults.yaml"
