@@ -191,3 +191,38 @@ def test_demo_scoring_is_deterministic_and_ranked_by_value_at_risk(demo):
     pd.testing.assert_series_equal(first["probability"], second["probability"])
     assert first["value_at_risk"].is_monotonic_decreasing
     assert set(first["band"]) <= {"high", "medium", "low"}
+
+
+# ------------------------------------------------------------------ the data layer's queries
+
+def test_no_order_labels_by_hand():
+    """Pure: which customers ordered after each snapshot decides the label; no file is read."""
+    features = pd.DataFrame({"snapshot": [T("2026-01-31")] * 3 + [T("2026-02-28")] * 2,
+                             "customer_id": ["C1", "C2", "C3", "C1", "C3"]})
+    buyers = {T("2026-01-31"): np.array(["C2"], dtype=object), T("2026-02-28"): np.array(["C1", "C3"], dtype=object)}
+    labelled = churn.with_no_order_labels(features, buyers)
+    # January: only C2 bought within the horizon, so C1 and C3 churned; February: both bought
+    assert labelled["churned"].tolist() == [1, 0, 1, 0, 0]
+    assert "churned" not in features  # the caller's frame is left alone
+
+
+def test_monthly_counts_by_hand(params, tmp_path):
+    from analysis.data import queries
+
+    frames, _ = timeline(future=True)
+    tables = make_tables(tmp_path / "t", params, **frames)
+    counts = queries.monthly_counts(tables, "2026-05", months=3)
+    # orders: O6 on 2026-04-01 and O5 on 2026-05-20 (O1-O4 are before March); payments are dated by paid_date:
+    # P1 paid 2026-04-10 (P2 unpaid); complaints: K1 on 2026-03-10, K2 on 2026-04-02
+    assert counts.index.tolist() == ["2026-03", "2026-04", "2026-05"] and counts.index.name == "month"
+    assert counts.to_dict("list") == {"orders": [0, 1, 1], "payments": [0, 1, 0], "complaints": [1, 1, 0]}
+
+
+def test_an_out_of_memory_query_names_the_parameter():
+    from analysis import ConfigError
+    from analysis.data import queries
+
+    with pytest.raises(ConfigError, match=r"key path: 'churn/duckdb_memory'\]: the query must fit in 1MB of memory .*"
+                                          r"Raise churn.duckdb_memory \(e.g. to 2MB\)"):
+        with queries.connect("1MB") as con:
+            con.execute("SELECT list(range) FROM range(3000000)").fetchall()  # one list of 3 million numbers

@@ -1,4 +1,4 @@
-"""Churn risk: month-end snapshots computed with DuckDB, leakage-safe labels, a time-validated model,
+"""Churn risk: month-end snapshots (queried through analysis.data.queries), leakage-safe labels, a time-validated model,
 risk bands, value at risk, Kaplan-Meier retention curves.
 
 Every feature of a snapshot uses only rows dated on or before the snapshot date (the whole
@@ -13,22 +13,13 @@ import numpy as np
 import pandas as pd
 
 from .config import Parameters
+from .data import queries
+from .data.queries import COMPLAINT_FEATURES, ORDER_FEATURES, PAYMENT_FEATURES, SURVEY_FEATURES  # noqa: F401
 from .data.store import Tables
 from .errors import DataError
 
-#: features computed from the tables (those whose tables are absent are left out)
-ORDER_FEATURES = ["recency_days", "orders_3m", "orders_6m", "orders_12m", "sales_3m", "sales_6m", "sales_12m",
-                  "spend_trend", "tenure_days", "days_since_contact"]
-PAYMENT_FEATURES = ["late_payments_q", "late_2plus"]
-COMPLAINT_FEATURES = ["complaints_90d", "major_complaints_90d", "unresolved_complaints"]
-SURVEY_FEATURES = ["latest_satisfaction"]
-
-
-def threads() -> int:
-    """Threads DuckDB may use: WORKBENCH_THREADS when the runner shares the cores between kernels."""
-    import os
-
-    return int(os.environ.get("WORKBENCH_THREADS") or os.cpu_count() or 1)
+threads = queries.threads
+pq_columns = queries.pq_columns
 
 
 def snapshot_dates(params: Parameters, count: int) -> list[pd.Timestamp]:
@@ -59,109 +50,27 @@ def label_mode(tables: Tables, params: Parameters) -> str:
 
 
 def snapshot_features(tables: Tables, params: Parameters, dates: list[pd.Timestamp],
-                      survey_scores: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Features of every active customer at each snapshot date.
+                      survey_scores: pd.DataFrame | None = None, compact: bool = False) -> pd.DataFrame:
+    """Features of every active customer at each snapshot date (see :func:`analysis.data.queries.snapshot_features`).
 
     Active: an order within churn.horizon_days before the snapshot (a customer without one has
     already churned by the definition). Windows of 3, 6 and 12 months end at the snapshot.
-    One DuckDB query over the Parquet tables, reading only the columns it needs; rows are
-    (snapshot, customer_id) in a stable order.
+    Rows are (snapshot, customer_id) in a stable order; ``compact`` stores numbers in small types.
     """
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        con.execute(f"SET threads TO {threads()}")
-        con.execute(f"SET memory_limit = '{params.churn.duckdb_memory}'")  # spill to disk rather than grow
-        con.execute("SET preserve_insertion_order = false")
-        con.register("snaps", pd.DataFrame({"s": pd.to_datetime(dates)}))
-        with_surveys = survey_scores is not None and len(survey_scores) > 0
-        if with_surveys:
-            con.register("sv", survey_scores[["customer_id", "answered_date", "share"]])
-        relation = con.sql(snapshot_query(tables, params, with_surveys))
-        fetch = next(getattr(relation, m) for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m))
-        result = fetch()
-        if hasattr(result, "read_all"):  # a record batch reader in some DuckDB versions
-            result = result.read_all()
-        # free the Arrow buffers column by column while converting: one copy of the result, not two
-        frame = result.to_pandas(split_blocks=True, self_destruct=True)
-        del result
-    finally:
-        con.close()
-    return frame.drop(columns=["sales_prev_3m"]).reset_index(drop=True)
+    return queries.snapshot_features(tables, dates, params.churn.horizon_days, attribute_columns(tables, params),
+                                     survey_scores, memory=params.churn.duckdb_memory, threads_=threads(),
+                                     compact=compact)
 
 
-def snapshot_query(tables: Tables, params: Parameters, with_surveys: bool) -> str:
-    """The SQL of :func:`snapshot_features` over the views ``snaps`` (column s) and, with surveys, ``sv``."""
-    horizon = params.churn.horizon_days
-    margin = "margin" if _has(tables, "orders", "margin") else "NULL::DOUBLE"
-    ctes = [f"""orders AS (SELECT customer_id, CAST(order_date AS TIMESTAMP) AS d, amount, {margin} AS margin
-               FROM read_parquet('{_path(tables, 'orders')}'))""",
-            f"""base AS (
-      SELECT o.customer_id, s.s AS snapshot,
-        count(*) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH) AS orders_3m,
-        count(*) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH) AS orders_6m,
-        count(*) AS orders_12m,
-        coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 3 MONTH), 0) AS sales_3m,
-        coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH), 0) AS sales_6m,
-        coalesce(sum(o.amount), 0) AS sales_12m,
-        coalesce(sum(o.amount) FILTER (WHERE o.d > s.s - INTERVAL 6 MONTH AND o.d <= s.s - INTERVAL 3 MONTH), 0)
-          AS sales_prev_3m,
-        coalesce(sum(o.margin), 0) AS margin_12m,
-        max(o.d) AS last_order
-      FROM orders o JOIN snaps s ON o.d <= s.s AND o.d > s.s - INTERVAL 12 MONTH
-      GROUP BY 1, 2
-      HAVING max(o.d) > s.s - INTERVAL {horizon} DAY)""",
-            ]
-    customers = pq_columns(tables, "customers")
-    wanted = attribute_columns(tables, params)
-    since = "CAST(customer_since AS TIMESTAMP)" if "customer_since" in customers else "NULL::TIMESTAMP"
-    attrs = "".join(f', "{c}"' for c in wanted)
-    ctes.append(f"cust AS (SELECT customer_id, {since} AS since{attrs} FROM read_parquet('{_path(tables, 'customers')}'))")
-    # tenure counts from customer_since; the first order stands in only where the archive has no date
-    ctes.append("firsts AS (SELECT customer_id, min(d) AS first_order FROM orders "
-                "WHERE customer_id IN (SELECT customer_id FROM cust WHERE since IS NULL) GROUP BY 1)")
-    select = ["b.*", "date_diff('day', b.last_order, b.snapshot) AS recency_days",
-              "(b.sales_3m - b.sales_prev_3m) / (b.sales_3m + b.sales_prev_3m + 1) AS spend_trend",
-              "date_diff('day', coalesce(c.since, f.first_order), b.snapshot) AS tenure_days",
-              *[f'c."{col}"' for col in wanted]]
-    joins = ["LEFT JOIN firsts f USING (customer_id)", "LEFT JOIN cust c USING (customer_id)"]
-    contacts = ["b.last_order"]
-    if "payments" in tables:
-        ctes.append(f"""late AS (
-          SELECT p.customer_id, s.s AS snapshot,
-            count(*) FILTER (WHERE p.paid_date IS NULL OR p.paid_date > p.due_date) AS late_payments_q
-          FROM read_parquet('{_path(tables, 'payments')}') p
-          JOIN snaps s ON p.due_date < s.s AND p.due_date >= s.s - INTERVAL 3 MONTH
-          GROUP BY 1, 2)""")
-        joins.append("LEFT JOIN late l ON l.customer_id = b.customer_id AND l.snapshot = b.snapshot")
-        select += ["coalesce(l.late_payments_q, 0) AS late_payments_q",
-                   "CAST(coalesce(l.late_payments_q, 0) >= 2 AS DOUBLE) AS late_2plus"]
-    if "complaints" in tables:
-        severity = "c.severity = 'major'" if _has(tables, "complaints", "severity") else "false"
-        followed = "c.followed_up_at" if _has(tables, "complaints", "followed_up_at") else "NULL::TIMESTAMP"
-        ctes.append(f"""comp AS (
-          SELECT c.customer_id, s.s AS snapshot, count(*) AS complaints_90d,
-            count(*) FILTER (WHERE {severity}) AS major_complaints_90d,
-            count(*) FILTER (WHERE {followed} IS NULL OR {followed} >= s.s + INTERVAL 1 DAY) AS unresolved_complaints,
-            max(c.received_at) AS last_complaint
-          FROM read_parquet('{_path(tables, 'complaints')}') c
-          JOIN snaps s ON c.received_at < s.s + INTERVAL 1 DAY AND c.received_at >= s.s - INTERVAL 89 DAY
-          GROUP BY 1, 2)""")
-        joins.append("LEFT JOIN comp k ON k.customer_id = b.customer_id AND k.snapshot = b.snapshot")
-        select += [f"coalesce(k.{col}, 0) AS {col}" for col in COMPLAINT_FEATURES]
-        contacts.append("date_trunc('day', k.last_complaint)")
-    if with_surveys:
-        ctes.append("""sat AS (
-          SELECT v.customer_id, s.s AS snapshot, arg_max(v.share, v.answered_date) AS latest_satisfaction,
-            max(v.answered_date) AS last_survey
-          FROM sv v JOIN snaps s ON v.answered_date <= s.s GROUP BY 1, 2)""")
-        joins.append("LEFT JOIN sat v ON v.customer_id = b.customer_id AND v.snapshot = b.snapshot")
-        select.append("v.latest_satisfaction")
-        contacts.append("date_trunc('day', v.last_survey)")
-    select.append(f"date_diff('day', greatest({', '.join(contacts)}), b.snapshot) AS days_since_contact")
-    return (f"WITH {', '.join(ctes)} SELECT {', '.join(select)} FROM base b {' '.join(joins)} "
-            "ORDER BY b.snapshot, b.customer_id")
+def training_features(tables: Tables, params: Parameters, survey_scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Labelled snapshots to fit on: the churn.training_snapshots month-ends (and those of the horizon)
+    whose horizon has passed by the end of the report month, in compact types."""
+    steps = int(np.ceil(params.churn.horizon_days / 30.4))
+    end = pd.Timestamp(params.period_end)
+    dates = [d for d in snapshot_dates(params, params.churn.training_snapshots + steps)
+             if d + pd.Timedelta(days=params.churn.horizon_days) <= end]
+    features = snapshot_features(tables, params, dates, survey_scores, compact=True)
+    return label_snapshots(features, tables, params)
 
 
 def attribute_columns(tables: Tables, params: Parameters) -> list[str]:
@@ -172,44 +81,42 @@ def attribute_columns(tables: Tables, params: Parameters) -> list[str]:
             if c in customers and c != "customer_id"]
 
 
-def pq_columns(tables: Tables, name: str) -> list[str]:
-    import pyarrow.parquet as pq
-
-    return pq.read_schema(tables.path(name)).names
-
-
 def label_snapshots(features: pd.DataFrame, tables: Tables, params: Parameters) -> pd.DataFrame:
     """Add ``churned`` (1/0) to snapshots whose horizon has passed by the end of the report month.
 
     no_order: no order within churn.horizon_days after the snapshot.
     contract_end: the contract ends within the horizon (rows whose contract ended before are dropped).
     """
-    import duckdb
-
     horizon = params.churn.horizon_days
     data_end = pd.Timestamp(params.period_end)
-    labelled = features[features["snapshot"] + pd.Timedelta(days=horizon) <= data_end].copy()
+    passed = (features["snapshot"] + pd.Timedelta(days=horizon) <= data_end).to_numpy() if len(features) else []
+    labelled = features if len(features) and passed.all() else features[passed].reset_index(drop=True)
     mode = label_mode(tables, params)
     if mode == "contract_end":
         end = labelled["customer_id"].map(tables["customers"].set_index("customer_id")["contract_end"])
-        labelled = labelled[end.isna() | (end > labelled["snapshot"])]
-        end = end.loc[labelled.index]
+        keep = end.isna() | (end > labelled["snapshot"])
+        labelled, end = labelled[keep].copy(), end[keep]
         labelled["churned"] = (end <= labelled["snapshot"] + pd.Timedelta(days=horizon)).astype(int)
         return labelled.reset_index(drop=True)
-    con = duckdb.connect()
-    try:
-        con.register("grid", labelled[["customer_id", "snapshot"]])
-        later = con.execute(f"""
-          SELECT g.customer_id, g.snapshot, count(o.order_date) AS later_orders
-          FROM grid g LEFT JOIN read_parquet('{_path(tables, 'orders')}') o
-            ON o.customer_id = g.customer_id AND o.order_date > g.snapshot
-           AND o.order_date <= g.snapshot + INTERVAL {horizon} DAY
-          GROUP BY 1, 2""").df()
-    finally:
-        con.close()
-    labelled = labelled.merge(later, on=["customer_id", "snapshot"], how="left")
-    labelled["churned"] = (labelled["later_orders"].fillna(0) == 0).astype(int)
-    return labelled.drop(columns="later_orders").sort_values(["snapshot", "customer_id"], kind="stable").reset_index(drop=True)
+    if labelled.empty:
+        return labelled.assign(churned=pd.Series(dtype="int8"))
+    buyers = queries.orders_after(tables, sorted(labelled["snapshot"].unique()), horizon, params.churn.duckdb_memory)
+    return with_no_order_labels(labelled, buyers)
+
+
+def with_no_order_labels(labelled: pd.DataFrame, buyers: dict) -> pd.DataFrame:
+    """``churned`` 1 for each (snapshot, customer) whose customer is not among ``buyers[snapshot]``
+    (the customers who ordered within the horizon after it); rows stay in their order."""
+    churned = np.ones(len(labelled), dtype="int8")
+    snapshots = labelled["snapshot"].to_numpy()
+    customers = labelled["customer_id"]
+    for snapshot in pd.unique(snapshots):
+        rows = np.flatnonzero(snapshots == snapshot)
+        bought = customers.iloc[rows].isin(buyers.get(pd.Timestamp(snapshot), ())).to_numpy()
+        churned[rows[bought]] = 0
+    labelled = labelled.copy(deep=False)
+    labelled["churned"] = churned
+    return labelled
 
 
 def feature_spec(frame: pd.DataFrame, params: Parameters):
@@ -239,10 +146,7 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
         result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed,
                                           min_positives=params.churn.min_positives, parameter="churn.min_positives")
         return result, labelled
-    steps = int(np.ceil(params.churn.horizon_days / 30.4))
-    dates = snapshot_dates(params, params.churn.training_snapshots + steps)
-    features = snapshot_features(tables, params, dates, survey_scores)
-    labelled = label_snapshots(features, tables, params)
+    labelled = training_features(tables, params, survey_scores)
     if labelled.empty:
         raise DataError(f"churn: no snapshot has a full {params.churn.horizon_days}-day horizon before "
                         f"{params.period_end}; the orders need more history.")
@@ -371,14 +275,6 @@ def _with_attributes(frame: pd.DataFrame, tables: Tables, params: Parameters) ->
     wanted = [c for c in dict.fromkeys([*params.churn.features.categorical, *params.churn.features.numeric,
                                         "sales_rep", "region", "branch", params.churn.segment]) if c in customers]
     return frame.merge(customers[["customer_id", *wanted]], on="customer_id", how="left")
-
-
-def _path(tables: Tables, name: str) -> str:
-    return tables.path(name).as_posix().replace("'", "''")
-
-
-def _has(tables: Tables, table: str, column: str) -> bool:
-    return column in pq_columns(tables, table)
 
 
 def satisfaction_history(tables: Tables, params: Parameters) -> pd.DataFrame | None:
