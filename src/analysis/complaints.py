@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import Parameters
+from .message import Message, Percent, Term
 
 CATEGORY_ORDER = ("quality", "quantity", "delivery", "service", "price", "other")
 
@@ -72,7 +73,7 @@ def repeat_complainers(complaints: pd.DataFrame, params: Parameters) -> pd.DataF
     inside = complaints[(complaints["received_at"] > start) & (complaints["received_at"] <= end)]
     grouped = inside.groupby("customer_id").agg(
         complaints=("complaint_id", "size"), last=("received_at", "max"),
-        categories=("category", lambda c: ", ".join(sorted(set(c)))),
+        categories=("category", lambda c: sorted(set(c))),
         major=("severity", lambda s: int((s == "major").sum())) if "severity" in inside else ("complaint_id", "size"))
     out = grouped[grouped["complaints"] >= params.complaints.repeat_min].reset_index()
     return out.sort_values(["complaints", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
@@ -81,3 +82,38 @@ def repeat_complainers(complaints: pd.DataFrame, params: Parameters) -> pd.DataF
 def complaints_in_month(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     month = complaints["received_at"].dt.to_period("M")
     return complaints[month == pd.Period(params.month, "M")]
+
+
+def overall_compliance(complaints: pd.DataFrame, params: Parameters) -> dict:
+    """Reply and follow-up compliance over the months shown: complaints on time over complaints due."""
+    table = response_compliance(complaints, params)
+    weights = table["complaints"]
+    out = {}
+    for name in ("reply_ok", "followup_ok"):
+        known = table[name].notna()
+        out[name] = float((table.loc[known, name] * weights[known]).sum() / weights[known].sum()) if weights[known].sum() else float("nan")
+    return out
+
+
+def summary_message(complaints: pd.DataFrame, params: Parameters) -> Message:
+    """The complaint section's opening: this month's count, compliance, repeat complainers."""
+    compliance = overall_compliance(complaints, params)
+    return Message.of("sat.complaints", n=len(complaints_in_month(complaints, params)),
+                      months=params.complaints.months_shown, reply=Percent(compliance["reply_ok"]),
+                      follow=Percent(compliance["followup_ok"]), repeat=len(repeat_complainers(complaints, params)),
+                      window=params.complaints.repeat_window_days, min=params.complaints.repeat_min)
+
+
+def pareto_finding(table: pd.DataFrame) -> Message:
+    """Alt text of the Pareto chart: the largest category, its count and share."""
+    top = table.iloc[0]
+    return Message.of("sat.alt.pareto", top=Term("complaint_category", top["category"]), count=int(top["count"]),
+                      share=Percent(top["share"]))
+
+
+def monthly_finding(by_month: pd.DataFrame, params: Parameters) -> Message:
+    """Alt text of the monthly chart: the total and the busiest month."""
+    totals = by_month.sum(axis=1)
+    peak = totals.idxmax() if len(totals) else "—"
+    return Message.of("sat.alt.complaints", months=params.complaints.months_shown, total=int(totals.sum()),
+                      peak=str(peak), peak_count=int(totals.max()) if len(totals) else 0)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .config import Parameters
 from .errors import DataError
+from .message import Message, Percent
 
 CRITERIA = ("sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet", "years",
             "reputation")
@@ -175,7 +176,7 @@ def action_segments(graded: pd.DataFrame, risk: pd.DataFrame | None, params: Par
         frame["band"] = "low"
     else:
         frame["band"] = frame["customer_id"].map(risk.set_index("customer_id")["band"]).fillna("high")
-    frame["segment"] = [params.grading.segments[g][b] for g, b in zip(frame["grade"], frame["band"])]
+    frame["action_segment"] = [params.grading.segments[g][b] for g, b in zip(frame["grade"], frame["band"])]
     return frame
 
 
@@ -185,8 +186,8 @@ def segment_matrix(segments: pd.DataFrame) -> pd.DataFrame:
     for grade in GRADES:
         for band in ("high", "medium", "low"):
             cell = segments[(segments["grade"] == grade) & (segments["band"] == band)]
-            seg = cell["segment"].iloc[0] if len(cell) else None
-            rows.append({"grade": grade, "band": band, "segment": seg, "customers": len(cell),
+            seg = cell["action_segment"].iloc[0] if len(cell) else None
+            rows.append({"grade": grade, "band": band, "action_segment": seg, "customers": len(cell),
                          "sales": float(cell["sales"].sum())})
     return pd.DataFrame(rows)
 
@@ -246,3 +247,77 @@ def criteria_table(params: Parameters, notes: dict) -> pd.DataFrame:
     """Weight (as set, and as applied after any redistribution), method, and customers without a value."""
     return pd.DataFrame([{"criterion": c, "weight": params.grading.weights[c], "applied_weight": notes[c]["weight"],
                           "method": notes[c]["method"], "missing": notes[c]["missing"]} for c in CRITERIA])
+
+
+# ----------------------------------------------------------------------------- sentences of the page
+
+def intro_message(graded: pd.DataFrame, params: Parameters) -> Message:
+    """How customers are scored and graded: the period, the method, provisional and downgrade rules."""
+    quotas = params.grading.quotas
+    if params.grading.method == "quota":
+        method = Message.of("grade.method.quota", **{g.lower(): Percent(quotas[g], 0) for g in GRADES})
+    else:
+        method = Message("grade.method.thresholds")
+    return Message.of("grade.intro", months=params.grading.period_months, n=len(graded), method=method,
+                      provisional=params.grading.provisional_months, late=params.grading.late_payments_for_downgrade)
+
+
+def distribution_finding(table: pd.DataFrame) -> Message:
+    """Alt text of the distribution chart: customers per grade."""
+    counts = table.set_index("grade")["customers"]
+    return Message.of("grade.alt.distribution", **{g.lower(): int(counts.get(g, 0)) for g in GRADES})
+
+
+def comparison_months(params: Parameters) -> list[tuple[str, str]]:
+    """The months the grades are compared with: (catalogue key of the label, YYYY-MM), last month and a year ago."""
+    return [(label, str(pd.Period(params.month, "M") - back)) for label, back in
+            (("grade.previous", 1), ("grade.year_ago", 12))]
+
+
+def graded_list(graded: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """The graded list for the Excel file: points, grade, flags, policies, risk band and action segment."""
+    listing = graded.merge(segments[["customer_id", "band", "action_segment"]], on="customer_id", how="left")
+    return listing.drop(columns=["months_known"])
+
+
+def headlines(graded: pd.DataFrame, segments: pd.DataFrame, changes_last_month: pd.DataFrame | None) -> list[dict]:
+    """The page's headline figures: A customers, customers to protect, grade changes since last month."""
+    from .message import Number
+
+    return [{"key": "grade.headline.a", "value": Number(int((graded["grade"] == "A").sum()))},
+            {"key": "grade.headline.protect", "value": Number(int((segments["action_segment"] == "protect").sum())),
+             "status": "warn"},
+            {"key": "grade.headline.changes", "value": Number(0 if changes_last_month is None else len(changes_last_month))}]
+
+
+def churn_risk(tables, params: Parameters) -> tuple[pd.DataFrame | None, Message]:
+    """Churn risk bands of the graded customers from the churn model, and the note the page shows about it.
+
+    Without a churn model (too little history) every customer counts as low risk and the note says why.
+    """
+    from . import churn
+
+    try:
+        history = churn.satisfaction_history(tables, params)
+        model, _ = churn.fit_churn_model(tables, params, history)
+        risk = churn.score_customers(model, churn.current_features(tables, params, history), params)
+        return risk, Message("grade.matrix_note")
+    except DataError as exc:
+        return None, Message.of("grade.matrix_none", why=exc.reason if exc.reason is not None else str(exc).split(".")[0])
+
+
+def comparisons(tables, params: Parameters, graded: pd.DataFrame) -> list[dict]:
+    """Migration against last month and a year ago, each graded with today's rules: label, month, matrix, changes.
+
+    A month without orders to grade is reported with ``matrix`` None.
+    """
+    out = []
+    for label, month in comparison_months(params):
+        try:
+            before, _ = grade_customers(tables, params, month)
+        except DataError:
+            out.append({"label": label, "month": month, "matrix": None, "changes": None})
+            continue
+        out.append({"label": label, "month": month, "matrix": migration(graded, before),
+                    "changes": grade_changes(graded, before)})
+    return out

@@ -10,6 +10,7 @@ from scipy import stats
 from . import modeling
 from .config import Parameters
 from .errors import DataError
+from .message import Listing, Message, Number, Percent, Term
 
 STAGES = ("collected", "contacted", "intent", "deal")
 LEVELS = ("O", "H", "A", "B", "C")
@@ -133,11 +134,11 @@ def lost_reasons(leads: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     reasons = lost["lost_reason"].fillna("(未填写)") if "lost_reason" in lost else pd.Series(dtype=object)
     if by is None:
         counts = reasons.value_counts()
-        out = pd.DataFrame({"reason": counts.index, "count": counts.to_numpy()})
-        out = out.sort_values(["count", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        out = pd.DataFrame({"lost_reason": counts.index, "count": counts.to_numpy()})
+        out = out.sort_values(["count", "lost_reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
         out["cumulative"] = out["count"].cumsum() / max(out["count"].sum(), 1)
         return out
-    return pd.crosstab(reasons.rename("reason"), lost[by])
+    return pd.crosstab(reasons.rename("lost_reason"), lost[by])
 
 
 def feature_spec(leads: pd.DataFrame, params: Parameters) -> modeling.FeatureSpec:
@@ -181,18 +182,18 @@ def score_open_leads(result: modeling.ModelResult, frame: pd.DataFrame, params: 
     open_leads = frame[frame["status"].eq("open")] if "status" in frame else frame[~frame["labelled"]]
     open_leads = open_leads.copy()
     if open_leads.empty:
-        return open_leads.assign(probability=[], model_grade=[], factors=[], next_followup=[])
-    open_leads["probability"] = result.predict(open_leads)
+        return open_leads.assign(conversion_probability=[], model_grade=[], factors=[], next_followup=[])
+    open_leads["conversion_probability"] = result.predict(open_leads)
     cuts = params.leads.grade_thresholds
-    open_leads["model_grade"] = np.select([open_leads["probability"] >= cuts["A"],
-                                           open_leads["probability"] >= cuts["B"]], ["A", "B"], "C")
+    open_leads["model_grade"] = np.select([open_leads["conversion_probability"] >= cuts["A"],
+                                           open_leads["conversion_probability"] >= cuts["B"]], ["A", "B"], "C")
     open_leads["factors"] = modeling.reasons(result, open_leads, top=3)
     today = pd.Timestamp(params.period_end) + pd.Timedelta(days=1)
     gap = open_leads["model_grade"].map(params.leads.followup_days)
     planned = open_leads["next_followup_date"] if "next_followup_date" in open_leads else pd.Series(pd.NaT, index=open_leads.index)
     due = today + pd.to_timedelta(gap, unit="D")
     open_leads["next_followup"] = planned.where(planned.notna() & (planned <= due) & (planned >= today), due)
-    return open_leads.sort_values(["consultant", "probability", "lead_id"], ascending=[True, False, True],
+    return open_leads.sort_values(["consultant", "conversion_probability", "lead_id"], ascending=[True, False, True],
                                   kind="stable").reset_index(drop=True)
 
 
@@ -200,3 +201,88 @@ def level_vs_model(scored: pd.DataFrame) -> pd.DataFrame:
     """Open leads by the consultant's intent level (rows) and the model grade (columns)."""
     return pd.crosstab(scored["intent_level"], scored["model_grade"]).reindex(
         index=[level for level in LEVELS if level in set(scored["intent_level"])], fill_value=0)
+
+
+# ----------------------------------------------------------------------------- sentences of the page
+
+def intro_message(register: pd.DataFrame, frame: pd.DataFrame, params: Parameters) -> Message:
+    """The page's opening: leads, the conversion window, leads with a known outcome and their conversion."""
+    labelled = frame[frame["labelled"]]
+    return Message.of("lead.intro", n=len(register), days=params.leads.conversion_days, labelled=len(labelled),
+                      rate=Percent(labelled["converted"].mean() if len(labelled) else np.nan))
+
+
+def channel_finding(channels: pd.DataFrame) -> Message:
+    """Alt text of the channel chart: the best and the worst channel."""
+    ranked = channels.sort_values(["conversion_rate", "channel"], ascending=[False, True])
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
+    return Message.of("lead.alt.channels", best=Term("channel", best["channel"]), best_rate=Percent(best["conversion_rate"]),
+                      worst=Term("channel", worst["channel"]), worst_rate=Percent(worst["conversion_rate"]))
+
+
+def lost_finding(reasons: pd.DataFrame) -> Message:
+    """Alt text of the lost-reason chart: the most frequent reason."""
+    top = reasons.iloc[0]
+    return Message.of("lead.alt.lost", top=str(top["lost_reason"]), count=int(top["count"]),
+                      share=Percent(top["count"] / reasons["count"].sum()))
+
+
+def reliability_message(reliability: pd.DataFrame) -> Message:
+    """Which consultants' O/H levels are clearly over-graded."""
+    untrusted = reliability.loc[~reliability["trusted"].astype(bool), "consultant"].tolist() if len(reliability) else []
+    return Message.of("lead.untrusted", names=Listing(untrusted)) if untrusted else Message("lead.all_trusted")
+
+
+def model_message(result: modeling.ModelResult, frame: pd.DataFrame) -> Message:
+    """How the conversion model was validated and how well it ranks."""
+    metrics = result.validation[result.chosen]
+    valid = result.valid_predictions
+    lift = modeling.lift_by_decile(valid["y"], valid["p"])
+    if result.validation_scheme == "time":
+        scheme = Message.of("lead.scheme.time", cutoff=frame.loc[valid.index, "created_date"].min())
+    else:
+        scheme = Message("lead.scheme.stratified")
+    return Message.of("lead.model", scheme=scheme, chosen=Term("model_kind", result.chosen),
+                      auc=Number(metrics["roc_auc"], 3), ap=Number(metrics["average_precision"], 2),
+                      base=Number(metrics["average_precision_baseline"], 2), lift=Number(lift["lift"].iloc[0], 1))
+
+
+def calibration_finding(result: modeling.ModelResult, key: str = "lead.alt.calibration") -> Message:
+    """Alt text of a calibration chart: the mean gap between predicted and observed rates."""
+    valid = result.valid_predictions
+    return Message.of(key, error=Percent(modeling.expected_calibration_error(valid["y"], valid["p"])))
+
+
+def open_message(scored: pd.DataFrame) -> Message:
+    """Open leads and how many the model grades A and B."""
+    grades = scored["model_grade"].value_counts() if len(scored) else pd.Series(dtype=int)
+    return Message.of("lead.open", n=len(scored), a=int(grades.get("A", 0)), b=int(grades.get("B", 0)))
+
+
+def follow_up_list(scored: pd.DataFrame) -> pd.DataFrame:
+    """The follow-up list of open leads: who, where from, the level, the model's probability and grade, why, when."""
+    columns = ["lead_id", "consultant", "created_date", "channel", "intent_level", "conversion_probability",
+               "model_grade", "factors", "next_followup"]
+    return scored[[c for c in columns if c in scored]]
+
+
+def lists_by_consultant(follow_up: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One sheet per consultant (by name), or one sheet when the register names none."""
+    if "consultant" not in follow_up or follow_up["consultant"].isna().all():
+        return {"excel.sheet.followup": follow_up}
+    return {str(name): group for name, group in follow_up.groupby(follow_up["consultant"].fillna("—"), sort=True)}
+
+
+def headlines(frame: pd.DataFrame, scored: pd.DataFrame, result: modeling.ModelResult) -> list[dict]:
+    """The page's headline figures: conversion of leads with a known outcome, open grade-A leads, model AUC."""
+    labelled = frame[frame["labelled"]]
+    grades = scored["model_grade"].value_counts() if len(scored) else pd.Series(dtype=int)
+    return [{"key": "lead.headline.rate", "value": Percent(labelled["converted"].mean() if len(labelled) else np.nan),
+             "better": "up"},
+            {"key": "lead.headline.open_a", "value": Number(int(grades.get("A", 0)))},
+            {"key": "lead.headline.auc", "value": Number(result.validation[result.chosen]["roc_auc"], 3), "better": "up"}]
+
+
+def breakdowns(labelled: pd.DataFrame) -> list[str]:
+    """The register columns conversion is broken down by, where present: consultant, first/repeat visit."""
+    return [c for c in ("consultant", "visit_type") if c in labelled and labelled[c].notna().any()]

@@ -1,4 +1,8 @@
-"""Data quality: what was loaded, how fresh it is, and the validation findings (consistency vs advisory)."""
+"""Data quality: what was loaded, how fresh it is, and the validation findings (consistency vs advisory).
+
+Every function returns canonical columns and codes (table names, check names, statuses); the page
+translates them.
+"""
 
 from __future__ import annotations
 
@@ -7,53 +11,58 @@ import pandas as pd
 from .config import Parameters
 from .data.schema import TABLES
 from .data.store import DATE_COLUMN, Tables
-from .i18n import check_name, t
+from .message import Message, Number, Term, Terms
 
 #: which analyses use which optional table
 NEEDED_BY = {"payments": ("customer_grading", "churn_risk"), "surveys": ("satisfaction", "churn_risk"),
              "complaints": ("satisfaction", "churn_risk"), "leads": ("lead_conversion",),
              "lead_events": ("lead_conversion",)}
+#: a table whose latest date is this many days before the period end is flagged stale
+STALE_DAYS = 31
 
 
-def scope_note(tables: Tables, params: Parameters) -> str | None:
+def scope_note(tables: Tables) -> Message | None:
     """For a branch or region report: what its figures count, and that the findings are the files'."""
     if tables.scope is None:
         return None
     column, value = tables.scope
-    return t("dq.scope_note", params.site.language).format(column=column, value=value)
+    return Message.of("dq.scope_note", column=Term("column", column), value=str(value))
 
 
 def table_overview(tables: Tables, params: Parameters) -> pd.DataFrame:
-    """One row per canonical table: file, rows, date range and freshness against the report month."""
-    lang = params.site.language
+    """One row per canonical table: status, file, rows, date range, days from its latest date to the
+    period end (0 when the data reaches past it) and freshness (ok, stale, na)."""
     end = pd.Timestamp(params.period_end)
     rows = []
     for name in TABLES:
         info = tables.report.tables.get(name)
         if info is None:
-            why = tables.report.missing.get(name, "")
-            rows.append({t("dq.table", lang): t(f"table.{name}", lang), t("dq.status", lang): t("dq.absent", lang),
-                         t("dq.file", lang): why, t("dq.rows", lang): 0, t("dq.last", lang): None,
-                         t("dq.lag", lang): None, t("dq.fresh", lang): t("dq.fresh.na", lang)})
+            source = params.data.sources.get(name)
+            rows.append({"table": name, "table_status": "absent", "file": source.file if source else None,
+                         "rows_loaded": 0, "first_date": pd.NaT, "last_date": pd.NaT, "days_to_period_end": None,
+                         "freshness": "na"})
             continue
         last = pd.Timestamp(info.last_date) if info.last_date else None
-        lag = (end - last).days if last is not None else None
-        fresh = "dq.fresh.na" if lag is None else ("dq.fresh.ok" if lag <= 31 and lag >= -31 else "dq.fresh.stale")
-        rows.append({t("dq.table", lang): t(f"table.{name}", lang), t("dq.status", lang): t("dq.loaded", lang),
-                     t("dq.file", lang): info.file + (f" [{info.sheet}]" if info.sheet else ""),
-                     t("dq.rows", lang): info.rows, t("dq.last", lang): info.last_date,
-                     t("dq.lag", lang): lag, t("dq.fresh", lang): t(fresh, lang)})
+        lag = max((end - last).days, 0) if last is not None else None
+        fresh = "na" if lag is None else ("ok" if lag <= STALE_DAYS else "stale")
+        rows.append({"table": name, "table_status": "loaded", "file": info.file + (f" [{info.sheet}]" if info.sheet else ""),
+                     "rows_loaded": info.rows, "first_date": pd.Timestamp(info.first_date) if info.first_date else pd.NaT,
+                     "last_date": last if last is not None else pd.NaT, "days_to_period_end": lag, "freshness": fresh})
     frame = pd.DataFrame(rows)
-    frame[t("dq.lag", lang)] = frame[t("dq.lag", lang)].astype("Int64")
+    frame["days_to_period_end"] = frame["days_to_period_end"].astype("Int64")
     return frame
 
 
-def issue_table(tables: Tables, params: Parameters) -> pd.DataFrame:
-    """Validation findings: kind (consistency/advisory), check, file, column, rows, examples.
+def stale_tables(overview: pd.DataFrame) -> list[str]:
+    """Loaded tables whose latest date is well before the period end."""
+    return overview.loc[overview["freshness"] == "stale", "table"].tolist()
+
+
+def issue_table(tables: Tables) -> pd.DataFrame:
+    """Validation findings: kind (error / warning), check, file, column, rows, examples.
 
     Example values of personal columns are masked.
     """
-    lang = params.site.language
     personal_headers = set()
     for name, info in tables.report.tables.items():
         personal = set(TABLES[name].personal_columns)
@@ -61,27 +70,25 @@ def issue_table(tables: Tables, params: Parameters) -> pd.DataFrame:
     rows = []
     for issue in tables.report.issues:
         examples = "; ".join(f"{r}: {'***' if issue.column in personal_headers else v}" for r, v in issue.cases)
-        rows.append({t("dq.kind", lang): t("dq.consistency" if issue.severity == "error" else "dq.advisory", lang),
-                     t("dq.check", lang): check_name(issue.check, lang), t("dq.file", lang): issue.where,
-                     t("dq.column", lang): issue.column or "", t("dq.count", lang): issue.count,
-                     t("dq.examples", lang): examples})
-    return pd.DataFrame(rows)
+        rows.append({"kind": issue.severity, "check": issue.check, "file": issue.where, "column": issue.column or "",
+                     "count_rows": issue.count, "examples": examples})
+    return pd.DataFrame(rows, columns=["kind", "check", "file", "column", "count_rows", "examples"])
 
 
 def absent_analyses(tables: Tables, params: Parameters) -> pd.DataFrame:
-    """Optional tables that are absent and the analyses they leave out."""
-    lang = params.site.language
-    rows = [{t("dq.table", lang): t(f"table.{name}", lang), t("dq.file", lang): why,
-             t("dq.needed_by", lang): ", ".join(t(f"report.{r}", lang) for r in NEEDED_BY.get(name, ()))}
-            for name, why in tables.report.missing.items()]
-    return pd.DataFrame(rows)
+    """Optional tables that are absent, the file expected, and the analyses they leave out."""
+    rows = []
+    for name in tables.report.missing:
+        source = params.data.sources.get(name)
+        rows.append({"table": name, "file": f"{params.data.raw_dir}/{source.file}" if source else None,
+                     "needed_by": list(NEEDED_BY.get(name, ()))})
+    return pd.DataFrame(rows, columns=["table", "file", "needed_by"])
 
 
 def monthly_counts(tables: Tables, params: Parameters, months: int = 24) -> pd.DataFrame:
-    """Records per month for each dated table, over the ``months`` up to the report month."""
-    import duckdb
+    """Records per month (index) and dated table (columns, named by table), over the ``months`` to the period end."""
+    import duckdb  # moves to analysis.data.queries with the other DuckDB queries
 
-    lang = params.site.language
     end = pd.Period(params.month, "M")
     index = pd.period_range(end - months + 1, end, freq="M").astype(str)
     out = pd.DataFrame(index=index)
@@ -93,21 +100,44 @@ def monthly_counts(tables: Tables, params: Parameters, months: int = 24) -> pd.D
             counts = con.execute(
                 f"SELECT strftime({column}, '%Y-%m') AS m, count(*) FROM read_parquet(?) "
                 f"WHERE {column} IS NOT NULL GROUP BY 1", [tables.path(name).as_posix()]).fetchall()
-            series = pd.Series(dict(counts), dtype="float64")
-            out[t(f"table.{name}", lang)] = series.reindex(index).fillna(0).astype(int)
+            out[name] = pd.Series(dict(counts), dtype="float64").reindex(index).fillna(0).astype(int)
     finally:
         con.close()
-    out.index.name = t("dq.month", lang)
+    out.index.name = "month"
+    out.columns.name = "table"
     return out
 
 
-def quality_headlines(tables: Tables, params: Parameters) -> list[dict]:
-    lang = params.site.language
+def volume_finding(counts: pd.DataFrame) -> Message:
+    """The alt text of the volume chart: the table with the most records and how many there are."""
+    totals = counts.sum()
+    top = totals.idxmax() if len(totals) and totals.max() > 0 else None
+    return Message.of("dq.alt_volume", table=Term("table", top) if top else "—", months=len(counts),
+                      rows=Number(int(totals.sum())))
+
+
+def quality_headlines(tables: Tables) -> list[dict]:
+    """Headline figures: tables loaded, records, advisory findings."""
+    from .message import Number
+
     report = tables.report
     return [
-        {"label": t("dq.headline.tables", lang), "value": f"{len(report.tables)}/{len(TABLES)}",
+        {"key": "dq.headline.tables", "value": f"{len(report.tables)}/{len(TABLES)}",
          "status": "ok" if not report.missing else "warn"},
-        {"label": t("dq.headline.rows", lang), "value": sum(i.rows for i in report.tables.values()), "format": "{:,}"},
-        {"label": t("dq.headline.warnings", lang), "value": sum(i.count for i in report.warnings),
-         "format": "{:,}", "status": "ok" if not report.warnings else "warn"},
+        {"key": "dq.headline.rows", "value": Number(sum(i.rows for i in report.tables.values()))},
+        {"key": "dq.headline.warnings", "value": Number(sum(i.count for i in report.warnings)),
+         "status": "ok" if not report.warnings else "warn", "better": "down"},
     ]
+
+
+def stale_message(overview: pd.DataFrame) -> Message | None:
+    """A note naming the loaded tables whose data ends well before the period (None when all are current)."""
+    stale = stale_tables(overview)
+    return Message.of("dq.stale_note", names=Terms("table", stale)) if stale else None
+
+
+def issues_message(issues: pd.DataFrame) -> Message:
+    """How many findings the checks made, on how many rows."""
+    if issues.empty:
+        return Message("dq.issues_none")
+    return Message.of("dq.issues_summary", n=len(issues), rows=int(issues["count_rows"].sum()))

@@ -1,141 +1,280 @@
-"""Notebook display helpers: escaped tables and prose, figures, masked personal data, headline figures."""
+"""The page a notebook writes: headings, prose from catalogue keys, tables, figures, Excel lists, headline figures.
+
+A notebook opens its page with one call, ``page = report.open_page("satisfaction", month, overrides,
+output_dir)``, and then only calls package functions and hands their results to the page. The page is
+the edge where canonical results meet the reader: it translates (``analysis.i18n``), formats numbers,
+masks personal data and escapes everything that came from the data, once, at output. Prose is only
+ever a catalogue key with values; text from the data is never a template or markup.
+"""
 
 from __future__ import annotations
 
+import base64
 import html
+import io
+import re
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .charts import use_style
+from . import columns as kinds
 from .config import Parameters
+from .i18n import MISSING, format_date, join, localise, render, t, term
+from .message import Message
 from .privacy import mask_personal, mask_text
 
 HEADLINE_MIME = "application/vnd.workbench.headlines+json"
+#: a notebook output recording an Excel list the page wrote (file name, rows per sheet), for the site
+EXCEL_MIME = "application/vnd.workbench.excel+json"
+#: rows of a long table shown on a page; the full table goes to the Excel list
+DEFAULT_TOP = 20
 
-def start_page(params: Parameters) -> str:
-    """Apply the chart style and table display options; return the report language."""
+
+def open_page(name: str, month: str | None = None, overrides: dict | None = None,
+              output_dir: str | None = None) -> "Page":
+    """Load and validate the parameters, apply the chart style, load the tables: the opening of every notebook.
+
+    Parameters
+    ----------
+    name : the notebook (report) name, e.g. ``satisfaction``; Excel files written by the page start with it.
+    month, overrides, output_dir : the notebook's parameters cell (see any notebook).
+    """
+    import analysis
+    from .charts import use_style
+
+    params = analysis.load_parameters(month=month, overrides=overrides)
     use_style()
     pd.set_option("display.max_columns", 50)
-    return params.site.language
+    return Page(name, params, analysis.load_tables(params), output_dir)
 
 
-def show(frame: pd.DataFrame, caption: str | None = None, index: bool = False, digits: int = 1) -> None:
-    """Display a table; every cell is HTML-escaped and personal data in free text is masked."""
-    from IPython.display import HTML, display
+class Page:
+    """Writes one report page in the parameters' language (``site.language``)."""
 
-    shown = mask_personal(frame, [])
-    body = shown.to_html(index=index, escape=True, na_rep="—", classes="wb-table", border=0,
-                         float_format=lambda v: f"{v:,.{digits}f}")
-    cap = f"<p class='wb-caption'>{html.escape(caption)}</p>" if caption else ""
-    display(HTML(cap + body))
+    def __init__(self, name: str, params: Parameters, tables=None, output_dir: str | None = None):
+        self.name, self.params, self.tables = name, params, tables
+        self.lang = params.site.language
+        self.output_dir = output_dir
+        self.labels = {"dimension": dict(params.survey.dimension_labels)}
+        self._ids: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ words
+    def t(self, key: str, **values) -> str:
+        """Plain text of a catalogue key (chart titles and axis labels)."""
+        return render(Message(key, values), self.lang, self.labels)
+
+    def term(self, vocabulary: str, code) -> str:
+        """A coded value in the page's language (chart labels)."""
+        return term(vocabulary, code, self.lang, self.labels)
+
+    def terms(self, vocabulary: str, codes) -> list[str]:
+        return [self.term(vocabulary, c) for c in codes]
+
+    def localise(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Headers and coded values of a result table in the page's language (for charts)."""
+        return localise(frame, self.lang, self.labels)
+
+    # ------------------------------------------------------------------ prose
+    def heading(self, key: str, level: int = 2, **values) -> None:
+        """A section heading (h2; h3 for a subsection); it also becomes an entry of the page's contents."""
+        text = self.t(key, **values)
+        slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+        self._ids[slug] = self._ids.get(slug, 0) + 1
+        anchor = slug if self._ids[slug] == 1 else f"{slug}-{self._ids[slug]}"
+        self._html(f"<h{level} id='{anchor}'>{_escape(text)}</h{level}>")
+
+    def say(self, key: str, **values) -> None:
+        """A paragraph: the catalogue text of ``key`` with ``values`` formatted, masked and escaped."""
+        self.message(Message(key, values))
+
+    def note(self, key: str, **values) -> None:
+        """A paragraph set apart: a caveat or a warning the reader must not miss."""
+        self._html(f"<p class='wb-note'>{_escape(self.t(key, **values))}</p>")
+
+    def message(self, message: Message | None) -> None:
+        """A paragraph from a message an analysis wrote (nothing for None)."""
+        if message is not None:
+            self._html(f"<p>{_escape(render(message, self.lang, self.labels))}</p>")
+
+    def attempt(self, function, *args, **kwargs):
+        """``function(*args)``, or None with a note saying why the section is left out when the data is too thin.
+
+        For optional sections (driver analysis, a model on a small branch): a DataError becomes a note in
+        the reader's language (its ``reason`` message, else the page's generic note) instead of a failed page.
+        """
+        from .errors import DataError
+
+        try:
+            return function(*args, **kwargs)
+        except DataError as exc:
+            reason = exc.reason if exc.reason is not None else Message.of("page.not_enough", why=str(exc))
+            self._html(f"<p class='wb-note'>{_escape(render(reason, self.lang, self.labels))}</p>")
+            return None
+
+    def bullets(self, messages: list[Message]) -> None:
+        """A list of sentences (conclusions, findings)."""
+        if messages:
+            items = "".join(f"<li>{_escape(render(m, self.lang, self.labels))}</li>" for m in messages)
+            self._html(f"<ul class='wb-findings'>{items}</ul>")
+
+    # ------------------------------------------------------------------ tables and figures
+    def table(self, frame: pd.DataFrame, caption: str | None = None, top: int | None = DEFAULT_TOP,
+              index: bool = False, digits: int = 2, empty: str | None = None, **caption_values) -> None:
+        """A result table: translated headers and codes, numbers formatted by column kind, free text masked.
+
+        Long tables show their first ``top`` rows and say how many there are (the Excel list has them all).
+        An empty table shows the catalogue text ``empty`` instead (nothing when None).
+        """
+        if frame is None or len(frame) == 0:
+            if empty:
+                self.say(empty, **caption_values)
+            return
+        if caption:
+            self._html(f"<p class='wb-caption'>{_escape(self.t(caption, **caption_values))}</p>")
+        self._html(table_html(frame, self.lang, self.labels, top=top, index=index, digits=digits))
+
+    def figure(self, fig, alt: Message) -> None:
+        """A chart as scalable SVG with an alt text that states its finding; the figure is closed."""
+        import matplotlib.pyplot as plt
+
+        from .charts import PHONE_WIDTH
+
+        def svg() -> str:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+            return base64.b64encode(buffer.getvalue()).decode()
+
+        wide = svg()
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(PHONE_WIDTH, max(height * PHONE_WIDTH / width * 1.25, 2.8))
+        narrow = svg()
+        plt.close(fig)
+        text = _escape(render(alt, self.lang, self.labels))
+        self._html(f"<figure class='wb-figure'><picture><source media='(max-width: 600px)' "
+                   f"srcset='data:image/svg+xml;base64,{narrow}'><img src='data:image/svg+xml;base64,{wide}' "
+                   f"alt='{text}'></picture><figcaption class='wb-alt'>{text}</figcaption></figure>")
+
+    # ------------------------------------------------------------------ Excel lists and headlines
+    def excel(self, file_key: str, sheets: dict[str, pd.DataFrame], customers: pd.DataFrame | None = None,
+              fills: dict | None = None) -> Path:
+        """Write an Excel list for the sales team into the run folder and link it from the page.
+
+        ``sheets``: {sheet name: canonical frame}; a name is a catalogue key (``excel.sheet.capa``) or a
+        value from the data (a consultant's name), made a valid sheet name by the writer.
+        """
+        from .excel import write_customer_lists
+
+        titles = {(self.t(k) if k.startswith("excel.sheet.") else k): frame for k, frame in sheets.items()}
+        path = self.output_path(f"{self.name}_{self.t(file_key)}.xlsx")
+        write_customer_lists(path, titles, customers, self.params, fills=fills)
+        from IPython.display import display
+
+        rows = sum(len(f) for f in titles.values())
+        label = _escape(self.t("page.excel_link", name=path.name, rows=rows))
+        self._html(f"<p class='wb-excel'><a href='{html.escape(path.name, quote=True)}' "
+                   f"download>{label}</a></p>")
+        display({EXCEL_MIME: {"file": path.name, "rows": rows, "sheets": {k: len(f) for k, f in titles.items()},
+                              "label": self.t(file_key)}}, raw=True)
+        return None  # nothing for the cell to print
+
+    def output_path(self, filename: str) -> Path:
+        """Where the page writes a file: the run folder under the runner, else reports/interactive/<month>/."""
+        folder = Path(self.output_dir) if self.output_dir else self.params.root / "reports" / "interactive" / self.params.month
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / filename
+
+    def headlines(self, items: list[dict]) -> None:
+        """Record the page's headline figures for the site index.
+
+        ``items``: [{"key": catalogue key of the label, "value": Percent(...) | Number(...) | Money(...),
+        "status": "ok" | "warn" | "bad", "better": "up" | "down" (which direction is good)}]
+        """
+        from IPython.display import display
+
+        from .i18n import format_value
+        from .message import Money, Number, Percent
+
+        clean = []
+        for item in items:
+            value = item["value"]
+            raw = getattr(value, "value", value)
+            raw = None if raw is None or (isinstance(raw, float) and np.isnan(raw)) else (
+                raw.item() if hasattr(raw, "item") else raw)
+            kind = ("percent" if isinstance(value, Percent) else "money" if isinstance(value, Money)
+                    else "number" if isinstance(value, Number) else "text")
+            clean.append({"key": item["key"], "label": self.t(item["key"]), "value": raw, "kind": kind,
+                          "text": format_value(value, self.lang, self.labels), "status": item.get("status", "ok"),
+                          "better": item.get("better")})
+        display({HEADLINE_MIME: {"report": self.name, "items": clean}}, raw=True)
+
+    # ------------------------------------------------------------------ internals
+    def _html(self, markup: str) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(markup))
 
 
-def say(template: str, **values) -> None:
-    """Display Markdown prose; ``{name}`` fields are filled with escaped values."""
-    from IPython.display import Markdown, display
-
-    safe = {k: html.escape(mask_text(str(v))) for k, v in values.items()}
-    display(Markdown(template.format(**safe)))
-
-
-def show_figure(fig) -> None:
-    """Display a matplotlib figure as an embedded PNG and close it."""
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    display(Image(data=buffer.getvalue(), format="png"))
-
-
-def record_headlines(report: str, items: list[dict]) -> None:
-    """Record the report's headline figures for the site index.
-
-    ``items``: [{"label": ..., "value": number or text, "format": "{:,.0f}", "status": "ok"|"warn"|"bad"}]
-    """
-    from IPython.display import display
-
-    clean = []
-    for item in items:
-        value = item["value"]
-        if hasattr(value, "item"):
-            value = value.item()
-        clean.append({"label": str(item["label"]), "value": value, "format": item.get("format", "{}"),
-                      "status": item.get("status", "ok")})
-    display({HEADLINE_MIME: {"report": report, "items": clean}}, raw=True)
+def table_html(frame: pd.DataFrame, language: str, labels: dict | None = None, top: int | None = DEFAULT_TOP,
+               index: bool = False, digits: int = 2) -> str:
+    """The HTML of a result table as shown on a page (see :meth:`Page.table`)."""
+    total = len(frame)
+    shown = frame.head(top) if top else frame
+    if index:
+        shown = shown.reset_index()
+    shown = mask_personal(shown, [])
+    canonical = list(shown.columns)
+    readable = localise(shown, language, labels)
+    head = []
+    for column, header in zip(canonical, readable.columns):
+        if kinds.kind(column) == "money":
+            header = t("language.money_header", language, header=header)
+        head.append(f"<th scope='col'>{_escape(str(header))}</th>")
+    body = []
+    for values, raw_values in zip(readable.itertuples(index=False, name=None),
+                                  shown.itertuples(index=False, name=None)):
+        cells = []
+        for column, value, raw in zip(canonical, values, raw_values):
+            text, sort = format_cell(value, kinds.kind(column), digits, language)
+            numeric = sort is not None
+            attrs = f" data-sort='{sort}' class='num'" if numeric else ""
+            cells.append(f"<td{attrs}>{_escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    note = ""
+    if top and total > top:
+        note = f"<p class='wb-more'>{_escape(t('page.shown_rows', language, total=total, shown=top))}</p>"
+    return (f"<div class='wb-scroll'><table class='wb-table' data-rows='{total}'><thead><tr>{''.join(head)}"
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}")
 
 
-def localise(frame: pd.DataFrame, params: Parameters, dimensions: tuple[str, ...] = ("dimension",),
-             categories: tuple[str, ...] = ("category",),
-             values: tuple[str, ...] = ("reason", "quadrant", "band", "model", "segment_name", "change", "method",
-                                        "stage", "channel", "visit_type"),
-             segments: tuple[str, ...] = ("segment",)) -> pd.DataFrame:
-    """Display copy of a result table: column headers and coded values in the report language."""
-    from .i18n import category_name, column_name, dimension_name, value_name
-
-    lang = params.site.language
-    out = frame.copy()
-    for col in dimensions:
-        if col in out:
-            out[col] = out[col].map(lambda d: value_name(d, lang) if d == "overall"
-                                    else dimension_name(d, lang, params.survey.dimension_labels))
-    for col in categories:
-        if col in out:
-            out[col] = out[col].map(lambda c: category_name(c, lang))
-    if "factors" in out:
-        from .i18n import feature_name
-
-        out["factors"] = out["factors"].map(lambda r: "、".join(feature_name(f, lang) for f in r)
-                                            if isinstance(r, (list, tuple)) else r)
-    if "reasons" in out:
-        from .i18n import feature_name
-
-        out["reasons"] = out["reasons"].map(lambda r: "、".join(feature_name(f, lang) for f in r)
-                                            if isinstance(r, (list, tuple)) else r)
-    if "criteria" in out:
-        from .i18n import feature_name
-
-        out["criteria"] = out["criteria"].map(lambda r: "、".join(feature_name(f, lang) for f in r)
-                                              if isinstance(r, (list, tuple)) else r)
-    if "criterion" in out:
-        out["criterion"] = out["criterion"].map(lambda c: column_name(c, lang))
-    for col in ("feature", "signal"):
-        if col in out:
-            from .i18n import feature_name
-
-            out[col] = out[col].map(lambda f: feature_name(f, lang))
-    for col in (*values, *segments):
-        if col in out:
-            out[col] = out[col].map(lambda v: column_name(v, lang) if col in segments else value_name(v, lang))
-    for col in out.columns:
-        if out[col].dtype == bool:
-            out[col] = out[col].map({True: "✓", False: ""})
-        elif col in PERCENT_COLUMNS:
-            out[col] = out[col].map(percent).astype(object)
-    out.columns = [column_name(c, lang) for c in out.columns]
-    return out
+def format_cell(value, kind: str | None, digits: int = 2, language: str = "zh-CN") -> tuple[str, str | None]:
+    """A cell as shown and, for numbers, the value to sort by."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return MISSING, None
+    if isinstance(value, (list, tuple)):
+        return join([str(v) for v in value], language), None
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return format_date(value), str(pd.Timestamp(value).value)
+    if isinstance(value, (bool, np.bool_)):
+        return t(f"value.{str(bool(value)).lower()}", language), None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        if kind == "percent":
+            return f"{number:.{kinds.DIGITS['percent']}%}", repr(number)
+        if kind is not None:
+            places = kinds.DIGITS[kind]
+            return (f"{round(number):,}" if places == 0 else f"{number:,.{places}f}"), repr(number)
+        if isinstance(value, (int, np.integer)) or number.is_integer():
+            return f"{int(number):,}", repr(number)
+        return f"{number:,.{digits}f}", repr(number)
+    return str(value), None
 
 
-#: result columns that are shares, shown as percentages
-PERCENT_COLUMNS = {"rate", "share", "share_of_max", "top2", "on_time", "quality_pass", "reply_ok", "followup_ok",
-                   "cumulative", "performance", "probability", "rate_with", "rate_without", "observed_rate",
-                   "mean_probability", "cumulative_capture", "latest_satisfaction", "sales_share", "step_rate",
-                   "within_promise", "hot_rate", "others_hot_rate", "overall_rate", "conversion_rate", "rate_low",
-                   "rate_high", "share_of_leads"}
-
-
-def output_file(params: Parameters, output_dir: str | None, name: str):
-    """Where a notebook writes an Excel list: the run folder under the runner, else reports/interactive/<month>/."""
-    from pathlib import Path
-
-    folder = Path(output_dir) if output_dir else params.root / "reports" / "interactive" / params.month
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
+def _escape(text: str) -> str:
+    """Mask personal data, then escape for HTML: the one place text reaches a page."""
+    return html.escape(mask_text(str(text)), quote=True)
 
 
 def percent(value, digits: int = 1) -> str:
     """0.873 -> '87.3%' ('—' for a missing value)."""
-    return "—" if value is None or pd.isna(value) else f"{value:.{digits}%}"
+    return MISSING if value is None or pd.isna(value) else f"{value:.{digits}%}"

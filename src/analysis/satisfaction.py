@@ -10,6 +10,7 @@ from scipy import stats
 
 from .config import Parameters
 from .errors import DataError
+from .message import Listing, Message, Number, Percent, Term, Terms
 
 
 @dataclass
@@ -94,10 +95,10 @@ def response_status(surveys: pd.DataFrame, customers: pd.DataFrame, params: Para
     for segment in segments:
         grouped = frame.groupby(frame[segment].fillna("—"), sort=True)["answered"].agg(["size", "sum"])
         for value, (n, k) in grouped.iterrows():
-            rows.append({"segment": segment, "value": value, "sent": int(n), "answered": int(k),
+            rows.append({"breakdown": segment, "value": value, "sent": int(n), "answered": int(k),
                          "rate": k / n if n >= params.survey.min_answers else np.nan,
                          "suppressed": bool(n < params.survey.min_answers)})
-    by_segment = pd.DataFrame(rows, columns=["segment", "value", "sent", "answered", "rate", "suppressed"])
+    by_segment = pd.DataFrame(rows, columns=["breakdown", "value", "sent", "answered", "rate", "suppressed"])
     _, end = survey_period(params)
     waiting = frame[~frame["answered"]].assign(days_waiting=lambda f: (end - f["sent_date"]).dt.days)
     extra = [c for c in ("sales_rep", "region", "branch") if c in customers.columns and c not in waiting.columns]
@@ -174,11 +175,11 @@ def segment_results(scores: pd.DataFrame, customers: pd.DataFrame, params: Param
         for value, group in frame.groupby(frame[segment].fillna("—"), sort=True):
             n = len(group)
             hidden = n < params.survey.min_answers
-            rows.append({"segment": segment, "value": value, "answers": n,
+            rows.append({"breakdown": segment, "value": value, "answers": n,
                          "share": np.nan if hidden else group["share"].mean(),
                          "below_target": np.nan if hidden else int(group["below_target"].sum()),
                          "suppressed": hidden})
-    return pd.DataFrame(rows, columns=["segment", "value", "answers", "share", "below_target", "suppressed"])
+    return pd.DataFrame(rows, columns=["breakdown", "value", "answers", "share", "below_target", "suppressed"])
 
 
 def capa_list(forms: pd.DataFrame, scores: pd.DataFrame, params: Parameters) -> pd.DataFrame:
@@ -193,8 +194,8 @@ def capa_list(forms: pd.DataFrame, scores: pd.DataFrame, params: Parameters) -> 
             value = getattr(form, dim)
             if pd.notna(value) and value < params.survey.capa_item_below:
                 rows.append({"survey_id": form.survey_id, "customer_id": form.customer_id,
-                             "answered_date": form.answered_date, "reason": "item", "dimension": dim,
-                             "score": float(value), "share": np.nan, "comment": comment,
+                             "answered_date": form.answered_date, "capa_reason": "item", "dimension": dim,
+                             "item_score": float(value), "share": np.nan, "comment": comment,
                              "department": params.survey.departments.get(dim, "")})
     low = scores[scores["below_target"]].merge(forms[["survey_id", *(["comment"] if "comment" in forms else [])]],
                                                on="survey_id", how="left")
@@ -203,13 +204,13 @@ def capa_list(forms: pd.DataFrame, scores: pd.DataFrame, params: Parameters) -> 
         weakest = worst.idxmin() if worst.notna().any() else None
         comment = getattr(row, "comment", None)
         rows.append({"survey_id": row.survey_id, "customer_id": row.customer_id, "answered_date": row.answered_date,
-                     "reason": "customer", "dimension": "overall", "score": float(row.mean), "share": float(row.share),
+                     "capa_reason": "customer", "dimension": "overall", "item_score": float(row.mean), "share": float(row.share),
                      "comment": None if comment is None or (isinstance(comment, float) and np.isnan(comment)) else str(comment),
                      "department": params.survey.departments.get(weakest, "") if weakest else ""})
-    columns = ["survey_id", "customer_id", "answered_date", "reason", "dimension", "score", "share", "comment",
+    columns = ["survey_id", "customer_id", "answered_date", "capa_reason", "dimension", "item_score", "share", "comment",
                "department"]
     out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values(["reason", "score", "survey_id", "dimension"], ascending=[False, True, True, True],
+    return out.sort_values(["capa_reason", "item_score", "survey_id", "dimension"], ascending=[False, True, True, True],
                            kind="stable").reset_index(drop=True)
 
 
@@ -337,7 +338,7 @@ def drivers(forms: pd.DataFrame, params: Parameters) -> pd.DataFrame:
                      (rng.integers(0, len(y), len(y)) for _ in range(params.survey.bootstrap))])
     low, high = np.nanpercentile(boot, [2.5, 97.5], axis=0)
     performance = items[keep].mean().to_numpy() / params.survey.scale_max
-    out = pd.DataFrame({"dimension": dims, "importance": weights, "ci_low": low, "ci_high": high,
+    out = pd.DataFrame({"dimension": dims, "importance": weights, "importance_low": low, "importance_high": high,
                         "performance": performance, "outcome": "overall" if has_overall else "mean of items"})
     out["rank"] = out["importance"].rank(ascending=False, method="first").astype(int)
     imp_mid, perf_mid = out["importance"].mean(), out["performance"].mean()
@@ -345,7 +346,7 @@ def drivers(forms: pd.DataFrame, params: Parameters) -> pd.DataFrame:
         [(out["importance"] >= imp_mid) & (out["performance"] < perf_mid),
          (out["importance"] >= imp_mid) & (out["performance"] >= perf_mid),
          (out["importance"] < imp_mid) & (out["performance"] < perf_mid)],
-        ["improve", "keep up", "low priority"], default="possible overkill")
+        ["improve", "keep_up", "low_priority"], default="possible_overkill")
     return out.sort_values("rank").reset_index(drop=True)
 
 
@@ -365,34 +366,116 @@ def _std_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- conclusions
 
 def conclusions(status: ResponseStatus, overall: dict, results: pd.DataFrame, comparison: pd.DataFrame,
-                importance: pd.DataFrame, capa: pd.DataFrame, params: Parameters) -> list[str]:
-    """The conclusions paragraph, written from the numbers, in the report language."""
-    from .i18n import dimension_name, t
-
-    lang = params.site.language
-    name = lambda d: dimension_name(d, lang, params.survey.dimension_labels)  # noqa: E731
-    pct = lambda x: f"{x:.1%}"  # noqa: E731
-    out = [t("sat.c.response", lang, rate=pct(status.rate), target=pct(status.target),
-             verdict=t("sat.c.reached" if status.met else "sat.c.missed", lang)),
-           t("sat.c.score", lang, share=pct(overall["share"]), target=pct(overall["target"]),
-             verdict=t("sat.c.reached" if overall["met"] else "sat.c.missed", lang))]
+                importance: pd.DataFrame | None, capa: pd.DataFrame, params: Parameters) -> list[Message]:
+    """The conclusions paragraph, written from the numbers (one message per finding)."""
+    verdict = lambda ok: Message("sat.c.reached" if ok else "sat.c.missed")  # noqa: E731
+    out = [Message.of("sat.c.response", rate=Percent(status.rate), target=Percent(status.target, 0),
+                      verdict=verdict(status.met)),
+           Message.of("sat.c.score", share=Percent(overall["share"]), target=Percent(overall["target"], 0),
+                      verdict=verdict(overall["met"]))]
     ranked = results.dropna(subset=["mean"]).sort_values(["mean", "dimension"])
     if len(ranked):
         low, high = ranked.iloc[0], ranked.iloc[-1]
-        out.append(t("sat.c.lowest", lang, dim=name(low["dimension"]), mean=f"{low['mean']:.2f}",
-                     best=name(high["dimension"]), best_mean=f"{high['mean']:.2f}"))
+        out.append(Message.of("sat.c.lowest", dim=Term("dimension", low["dimension"]), mean=Number(low["mean"], 2),
+                              best=Term("dimension", high["dimension"]), best_mean=Number(high["mean"], 2)))
     if importance is not None and len(importance):
         top = importance.iloc[0]
-        improve = [name(d) for d in importance.loc[importance["quadrant"] == "improve", "dimension"]]
-        out.append(t("sat.c.driver", lang, dim=name(top["dimension"]), w=f"{top['importance']:.2f}",
-                     improve="、".join(improve) if lang == "zh-CN" and improve else ", ".join(improve) or t("sat.c.none", lang)))
+        improve = importance.loc[importance["quadrant"] == "improve", "dimension"]
+        out.append(Message.of("sat.c.driver", dim=Term("dimension", top["dimension"]), w=Number(top["importance"], 2),
+                              improve=Terms("dimension", improve)))
     real = comparison[comparison["real"]]
     if len(real):
-        parts = [f"{name(r.dimension) if r.dimension != 'overall' else t('sat.headline.score', lang)} "
-                 f"{t('sat.c.up' if r.diff > 0 else 'sat.c.down', lang)} {abs(r.diff):.2f} (p={r.p:.3f}, d={r.d:.2f})"
-                 for r in real.itertuples()]
-        out.append(t("sat.c.changes", lang, changes="; ".join(parts)))
+        parts = [Message.of("sat.c.change", dim=Term("dimension", r.dimension),
+                            direction=Message("sat.c.up" if r.diff > 0 else "sat.c.down"), diff=Number(abs(r.diff), 2),
+                            p=Number(r.p, 3), d=Number(r.d, 2)) for r in real.itertuples()]
+        out.append(Message.of("sat.c.changes", changes=Listing(parts)))
     else:
-        out.append(t("sat.c.no_changes", lang))
-    out.append(t("sat.c.capa", lang, n=len(capa), customers=capa["customer_id"].nunique() if len(capa) else 0))
+        out.append(Message("sat.c.no_changes"))
+    out.append(Message.of("sat.c.capa", n=len(capa), customers=capa["customer_id"].nunique() if len(capa) else 0))
     return out
+
+
+# ----------------------------------------------------------------------------- sentences of the page
+
+def purpose(surveys: pd.DataFrame, params: Parameters) -> Message:
+    """Section 1 of the procedure's report: the period, forms sent, dimensions, scale and targets."""
+    start, end = survey_period(params)
+    return Message.of("sat.purpose", start=start, end=end, sent=len(surveys_in_period(surveys, params)),
+                      dims=Terms("dimension", params.survey.dimensions), levels=params.survey.scale_max,
+                      rtarget=Percent(params.survey.response_target, 0), starget=Percent(params.survey.score_target, 0))
+
+
+def response_message(status: ResponseStatus, params: Parameters) -> Message:
+    """Section 2: forms answered, the rate against the target, forms to phone."""
+    return Message.of("sat.response", answered=status.answered, rate=Percent(status.rate),
+                      target=Percent(status.target, 0), verdict=Message("sat.met" if status.met else "sat.not_met"),
+                      days=params.survey.followup_days, pending=len(status.pending))
+
+
+def results_message(overall: dict, scores: pd.DataFrame) -> Message:
+    """Section 3: the overall score with its interval against the target; answers below the target."""
+    return Message.of("sat.results", share=Percent(overall["share"]), low=Percent(overall["ci_low"]),
+                      high=Percent(overall["ci_high"]), target=Percent(overall["target"], 0),
+                      verdict=Message("sat.met" if overall["met"] else "sat.not_met"),
+                      below=int(scores["below_target"].sum()))
+
+
+def capa_message(capa: pd.DataFrame, params: Parameters) -> Message:
+    """Section 4: CAPA items and customers below the target, by responsible department."""
+    below = Number(params.survey.capa_item_below, 0 if float(params.survey.capa_item_below).is_integer() else 1)
+    if capa.empty:
+        return Message.of("sat.capa_none", below=below)
+    departments = capa["department"].replace("", None).fillna("—").value_counts()
+    parts = Listing([Message.of("sat.department_count", department=d, n=int(n)) for d, n in departments.items()])
+    return Message.of("sat.capa", items=int((capa["capa_reason"] == "item").sum()),
+                      customers=int((capa["capa_reason"] == "customer").sum()), below=below, departments=parts)
+
+
+def grade_counts(grades: pd.DataFrame) -> pd.DataFrame:
+    """Customers per combined satisfaction grade, A to D."""
+    counts = grades["grade"].value_counts()
+    order = [g for g in ("A", "B", "C", "D") if g in counts.index]
+    return pd.DataFrame({"grade": order, "customers": [int(counts[g]) for g in order]})
+
+
+def trend_table(surveys: pd.DataFrame, params: Parameters, periods: int = 4) -> pd.DataFrame:
+    """Mean score per survey period (rows) and dimension (columns, with 'overall'), for the trend chart."""
+    history = trends(surveys, params, periods).pivot(index="period", columns="dimension", values="mean")
+    history = history[[*dimensions(surveys, params), "overall"]]
+    history.columns.name = "dimension"
+    return history
+
+
+def dimension_finding(results: pd.DataFrame, params: Parameters) -> Message:
+    """Alt text of the dimension chart: the weakest and strongest dimension and the target line."""
+    ranked = results.dropna(subset=["mean"]).sort_values(["mean", "dimension"])
+    low, high = ranked.iloc[0], ranked.iloc[-1]
+    return Message.of("sat.alt.dims", low=Term("dimension", low["dimension"]), low_mean=Number(low["mean"], 2),
+                      high=Term("dimension", high["dimension"]), high_mean=Number(high["mean"], 2),
+                      target=Number(params.survey.score_target * params.survey.scale_max, 1))
+
+
+def trend_finding(history: pd.DataFrame) -> Message:
+    """Alt text of the trend chart: the latest and previous overall mean."""
+    overall = history["overall"]
+    return Message.of("sat.alt.trend", last=Number(overall.iloc[-1], 2),
+                      previous=Number(overall.iloc[-2] if len(overall) > 1 else np.nan, 2))
+
+
+def drivers_finding(importance: pd.DataFrame) -> Message:
+    """Alt text of the importance-performance chart: the dimensions to improve."""
+    return Message.of("sat.alt.ipa", improve=Terms("dimension", importance.loc[importance["quadrant"] == "improve",
+                                                                                "dimension"]))
+
+
+def headlines(status: ResponseStatus, overall: dict, capa: pd.DataFrame, complaints_this_month: int | None) -> list[dict]:
+    """The page's headline figures for the site index: response rate, overall score, CAPA items, complaints."""
+    items = [{"key": "sat.headline.response", "value": Percent(status.rate), "better": "up",
+              "status": "ok" if status.met else "warn"},
+             {"key": "sat.headline.score", "value": Percent(overall["share"]), "better": "up",
+              "status": "ok" if overall["met"] else "bad"},
+             {"key": "sat.headline.capa", "value": Number(len(capa)), "better": "down",
+              "status": "ok" if capa.empty else "warn"}]
+    if complaints_this_month is not None:
+        items.append({"key": "sat.headline.complaints", "value": Number(complaints_this_month), "better": "down"})
+    return items

@@ -1,8 +1,15 @@
-"""Site: the executed notebooks of every run become a static, offline HTML site in reports/site/."""
+"""Site: the executed notebooks of every run become a static, offline HTML site in reports/site/.
+
+Each period (a month, later quarters and years) gets a folder with its report pages, its Excel
+lists (copied next to the pages that link them) and a page per branch or region of a split run.
+The index opens on the latest period; a search page works from ``file://`` and from the intranet
+server alike (its index is a script file, loaded without fetch). Nothing is fetched from outside.
+"""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import html
 import json
@@ -20,9 +27,9 @@ from .. import __version__
 from .._files import swap_in
 from ..config import Parameters
 from ..errors import SiteError
-from ..i18n import t
+from ..i18n import t, term
 from ..privacy import mask_text
-from ..report import HEADLINE_MIME
+from ..report import EXCEL_MIME, HEADLINE_MIME
 from ..runner import completed_runs
 
 HERE = Path(__file__).parent
@@ -30,19 +37,36 @@ HERE = Path(__file__).parent
 OUTSIDE_URL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
                          re.IGNORECASE)
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+_HEADING = re.compile(r"""<h([23]) id=["']([^"']+)["'][^>]*>(.*?)</h\1>""", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+#: characters a folder name of the site may not hold (file systems, URLs)
+_UNSAFE = re.compile(r"[\x00-\x1f<>:\"/\\|?*#%&{}$!'`@=+;,\[\]~^\s]+")
 
 
 def build_site(params: Parameters, progress: Callable[[str], None] | None = None) -> Path:
     """Build ``reports/site/`` from every good run in ``reports/runs/``, then swap it in atomically.
 
-    Returns the site folder. Raises SiteError when there is no run, when the chosen
-    engine is unavailable, or when a page would reference an outside URL.
+    Only runs executed in the site's language (``site.language``) are shown, so no page mixes
+    languages; the others are named in the progress lines. Returns the site folder.
+
+    Raises SiteError when there is no run, when the chosen engine is unavailable, or when a page
+    would reference an outside URL.
     """
     say = progress or (lambda _m: None)
     runs = completed_runs(params.root)
     if not runs:
         raise SiteError(f"{params.root / 'reports' / 'runs'}: no completed run to build a site from. "
                         "Run `workbench run` first.")
+    lang = params.site.language
+    other = {p: m for p, m in runs.items() if _run_language(m) != lang}
+    runs = {p: m for p, m in runs.items() if p not in other}
+    for period, manifest in sorted(other.items()):
+        say(f"  {period}: executed in {_run_language(manifest)}, left out of the {lang} site "
+            f"(re-run it with --month {period} -p site.language={lang})")
+    if not runs:
+        raise SiteError(f"no run was executed in {lang} (site.language); the runs are in "
+                        f"{', '.join(sorted({_run_language(m) for m in other.values()}))}. Run `workbench run -p "
+                        f"site.language={lang}` or build the site in that language.")
     started = time.perf_counter()
     final = params.root / "reports" / "site"
     stamp = _site_fingerprint(params, runs)
@@ -62,110 +86,124 @@ def build_site(params: Parameters, progress: Callable[[str], None] | None = None
         swap_in(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    say(f"site built: {len(runs)} month(s) in {time.perf_counter() - started:.1f}s")
+    say(f"site built: {len(runs)} period(s) in {time.perf_counter() - started:.1f}s")
     return final
 
 
-def _site_fingerprint(params: Parameters, runs: dict[str, dict]) -> str:
-    """What the site is built from: every run's manifest, this package's site code, the site parameters."""
-    digest = hashlib.sha256(json.dumps(runs, sort_keys=True, default=str).encode())
-    for file in sorted([*HERE.rglob("*"), HERE.parent / "i18n.py", HERE.parent / "privacy.py"]):
-        if file.is_file() and "__pycache__" not in file.parts:
-            digest.update(file.read_bytes())
-    digest.update(json.dumps([params.site.model_dump(), params.company.name], default=str).encode())
-    return digest.hexdigest()
-
-
 def report_title(name: str, language: str) -> str:
-    try:
-        return t(f"report.{name}", language)
-    except KeyError:
-        return name.replace("_", " ").title()
+    """The title of a report page (its notebook name when the catalogue has none)."""
+    return term("report", name, language)
 
 
 def extract_headlines(notebook) -> dict | None:
-    """The headline figures a notebook recorded with ``report.record_headlines`` (None if none)."""
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if HEADLINE_MIME in data:
-                return data[HEADLINE_MIME]
-    return None
+    """The headline figures a notebook recorded with ``Page.headlines`` (None if none)."""
+    found = _outputs(notebook, HEADLINE_MIME)
+    return found[0] if found else None
 
 
-def format_headline(item: dict) -> str:
-    value = item["value"]
-    try:
-        return item.get("format", "{}").format(value)
-    except (ValueError, TypeError):
-        return str(value)
+def extract_excel(notebook) -> list[dict]:
+    """The Excel lists a notebook wrote with ``Page.excel``: file, rows, sheets."""
+    return _outputs(notebook, EXCEL_MIME)
+
+
+def readable_folder(value: str, taken: set[str]) -> str:
+    """A folder name for a branch or region that people can read (上海分公司), safe in paths and URLs.
+
+    Characters that mean something to a file system or a URL are replaced; a name that is empty
+    after that, or already taken, gets a short hash of the value.
+    """
+    name = _UNSAFE.sub("-", str(value)).strip("-.")[:60]
+    if not name or name.lower() in taken:
+        digest = hashlib.sha1(str(value).encode("utf-8")).hexdigest()[:6]
+        name = f"{name}-{digest}" if name else f"scope-{digest}"
+    taken.add(name.lower())
+    return name
 
 
 # ----------------------------------------------------------------------------- nbconvert engine
 
 def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) -> None:
-
     import nbformat
+
     lang = params.site.language
     env = _environment()
     (out / "assets").mkdir()
     for asset in (HERE / "assets").iterdir():
         shutil.copy2(asset, out / "assets" / asset.name)
-    months = sorted(runs, reverse=True)
+    periods = sorted(runs, key=_period_sort_key, reverse=True)
     exporter = _exporter()
-    # sections of a month: the whole company (slug None), then each scope (branch, region) of the run
+    order = list(params.run.notebooks)
     catalogue: dict[str, dict[str | None, dict]] = {}
-    for month in months:
-        manifest = runs[month]
-        folder = params.root / "reports" / "runs" / month
-        sections = {None: {"label": None, "folder": folder, "notebooks": manifest["notebooks"]}}
-        for slug, scope in manifest.get("scopes", {}).items():
-            sections[slug] = {"label": scope["value"], "folder": folder / "scopes" / slug, "notebooks": scope["notebooks"]}
-        catalogue[month] = {}
+    search: list[dict] = []
+    for period in periods:
+        manifest = runs[period]
+        folder = params.root / "reports" / "runs" / period
+        sections = {None: {"label": None, "folder": folder, "notebooks": manifest["notebooks"], "site": period}}
+        taken: set[str] = set()
+        for slug, scope in sorted(manifest.get("scopes", {}).items(), key=lambda kv: str(kv[1]["value"])):
+            sections[slug] = {"label": scope["value"], "folder": folder / "scopes" / slug,
+                              "notebooks": scope["notebooks"],
+                              "site": f"{period}/{readable_folder(scope['value'], taken)}"}
+        catalogue[period] = {}
         for slug, section in sections.items():
-            base = f"{month}/{slug}" if slug else month
+            base = section["site"]
             (out / base).mkdir(parents=True, exist_ok=True)
             entries = []
-            for name, info in section["notebooks"].items():
+            names = sorted(section["notebooks"], key=lambda n: (order.index(n) if n in order else len(order), n))
+            for name in names:
+                info = section["notebooks"][name]
                 path = section["folder"] / f"{name}.ipynb"
                 if not path.is_file():
                     continue
                 notebook = nbformat.read(path, as_version=4)
                 headlines = extract_headlines(notebook)
+                files = []
+                for record in extract_excel(notebook):
+                    source = section["folder"] / record["file"]
+                    if source.is_file():
+                        shutil.copy2(source, out / base / record["file"])
+                        files.append(dict(record, size=_size(source.stat().st_size), href=f"{base}/{record['file']}"))
                 if info.get("outcome") == "no_data":
                     why = (info.get("error") or "").removeprefix("DataError: ")
                     body = f"<p class='wb-nodata'>{html.escape(t('site.no_data', lang))}</p><p>{html.escape(why)}</p>"
                 else:
                     body = _notebook_body(exporter, notebook)
                 entries.append({"name": name, "title": report_title(name, lang), "href": f"{base}/{name}.html",
-                                "headlines": [dict(i, text=format_headline(i))
-                                              for i in (headlines or {}).get("items", [])],
-                                "body": body, "seconds": info.get("seconds", 0), "outcome": info.get("outcome")})
-            catalogue[month][slug] = {"label": section["label"], "base": base, "reports": entries}
+                                "headlines": (headlines or {}).get("items", []), "body": body,
+                                "toc": _contents(body), "files": files, "outcome": info.get("outcome")})
+            catalogue[period][slug] = {"label": section["label"], "base": base, "reports": entries}
     ctx_common = {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "title": params.site.title,
-                  "company": params.company.name, "months": months, "version": __version__}
-    for month in months:
-        footer = _footer(runs[month])
-        for slug, section in catalogue[month].items():
-            depth = "../../" if slug else "../"
+                  "company": params.company.name, "periods": periods, "version": __version__}
+    for period in periods:
+        footer = _footer(runs[period], params)
+        for slug, section in catalogue[period].items():
+            depth = "../" * (section["base"].count("/") + 1)
             for entry in section["reports"]:
-                others = [(m, f"{depth}{catalogue[m][slug]['base']}/{entry['name']}.html") for m in months
-                          if slug in catalogue[m] and any(e["name"] == entry["name"] for e in catalogue[m][slug]["reports"])]
+                others = [(p, f"{depth}{catalogue[p][slug]['base']}/{entry['name']}.html") for p in periods
+                          if slug in catalogue[p] and any(e["name"] == entry["name"] for e in catalogue[p][slug]["reports"])]
                 page = env.get_template("page.html.j2").render(
-                    **ctx_common, root=depth, month=month, entry=entry, reports=section["reports"],
-                    scope=section["label"], month_href="../index.html" if slug else "index.html",
-                    other_months=others, footer=footer)
+                    **ctx_common, root=depth, period=period, entry=entry, reports=section["reports"],
+                    scope=section["label"], period_href=f"{depth}{period}/index.html", other_periods=others,
+                    footer=footer)
                 (out / entry["href"]).write_text(_mask_page(page), "utf-8")
-        company = catalogue[month][None]["reports"]
-        scopes = [dict(section, slug=slug) for slug, section in catalogue[month].items() if slug]
-        page = env.get_template("month.html.j2").render(**ctx_common, root="../", month=month, reports=company,
-                                                         scopes=scopes, footer=footer)
-        (out / month / "index.html").write_text(_mask_page(page), "utf-8")
-        say(f"  {month}: {len(company)} page(s)" + (f" + {len(scopes)} scope(s)" if scopes else ""))
-    latest = {m: catalogue[m][None]["reports"] for m in months}
-    page = env.get_template("index.html.j2").render(**ctx_common, root="", latest=months[0],
-                                                     catalogue=latest, footer=_footer(runs[months[0]]))
+                search.append({"u": entry["href"], "t": entry["title"] + (f" · {section['label']}" if section["label"] else ""),
+                               "p": period, "x": _page_text(entry["body"])})
+        company = catalogue[period][None]["reports"]
+        scopes = [dict(section, slug=slug, href=section["base"].split("/", 1)[1])
+                  for slug, section in catalogue[period].items() if slug]
+        files = [f for r in company for f in r["files"]]
+        page = env.get_template("period.html.j2").render(**ctx_common, root="../", period=period, reports=company,
+                                                          scopes=scopes, files=files, footer=footer)
+        (out / period / "index.html").write_text(_mask_page(page), "utf-8")
+        say(f"  {period}: {len(company)} page(s)" + (f" + {len(scopes)} scope(s)" if scopes else ""))
+    latest = {p: catalogue[p][None]["reports"] for p in periods}
+    page = env.get_template("index.html.j2").render(**ctx_common, root="", latest=periods[0], catalogue=latest,
+                                                     footer=_footer(runs[periods[0]], params))
     (out / "index.html").write_text(_mask_page(page), "utf-8")
+    page = env.get_template("search.html.j2").render(**ctx_common, root="", footer=None)
+    (out / "search.html").write_text(page, "utf-8")
+    index = json.dumps(search, ensure_ascii=False, separators=(",", ":"))
+    (out / "assets" / "search-index.js").write_text(f"window.WB_SEARCH={mask_text(index)};\n", "utf-8")
 
 
 def _environment() -> Environment:
@@ -189,12 +227,34 @@ def _notebook_body(exporter, notebook) -> str:
     notebook = copy.deepcopy(notebook)
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            # the headline record is for the index; stderr (warnings) is for the analyst, not the reader
+            # records for the site are not page content; stderr (warnings) is for the analyst, not the reader;
+            # a cell's plain-text result (a repr) is program output, not a figure of the report
             cell.outputs = [o for o in cell.get("outputs", [])
-                            if HEADLINE_MIME not in o.get("data", {})
-                            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+                            if not {HEADLINE_MIME, EXCEL_MIME} & set(o.get("data", {}))
+                            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                            and not (o.get("output_type") == "execute_result" and set(o.get("data", {})) <= {"text/plain"})]
     body, _ = exporter.from_notebook_node(notebook)
     return body
+
+
+def _contents(body: str) -> list[dict]:
+    """The page's sections (h2), each with its subsections (h3), for its contents box."""
+    sections: list[dict] = []
+    for level, anchor, text in _HEADING.findall(body):
+        item = {"id": anchor, "text": html.unescape(_TAGS.sub("", text)).strip(), "children": []}
+        if level == "3" and sections:
+            sections[-1]["children"].append(item)
+        else:
+            sections.append(item)
+    return sections
+
+
+def _page_text(body: str, limit: int = 40_000) -> str:
+    """The visible text of a page body, for the search index (images and markup left out)."""
+    text = _DATA_URI.sub("", body)
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", text, flags=re.S)
+    text = html.unescape(_TAGS.sub(" ", text))
+    return re.sub(r"\s+", " ", text).strip()[:limit]
 
 
 def _mask_page(page: str) -> str:
@@ -208,16 +268,76 @@ def _mask_page(page: str) -> str:
     return "".join(pieces)
 
 
-def _footer(manifest: dict) -> dict:
+def _footer(manifest: dict, params: Parameters) -> dict:
     params_hash = hashlib.sha256(json.dumps(manifest.get("parameters", {}), sort_keys=True).encode()).hexdigest()
-    return {"finished_at": manifest.get("finished_at"), "git_commit": manifest.get("git_commit") or "—",
-            "version": manifest.get("package_version"), "params": params_hash[:12],
-            "seconds": manifest.get("seconds"),
+    return {"finished_at": local_time(manifest.get("finished_at"), params.site.timezone),
+            "git_commit": manifest.get("git_commit") or "—", "version": manifest.get("package_version"),
+            "params": params_hash[:12], "seconds": f"{manifest.get('seconds') or 0:,.1f}",
             "inputs": [(info["file"], info["sha256"][:10]) for info in manifest.get("inputs", {}).values()]}
 
 
+def local_time(stamp: str | None, timezone: str) -> str:
+    """An ISO timestamp as 2026-11-08 06:02 in the company's time zone."""
+    from zoneinfo import ZoneInfo
+
+    if not stamp:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def _outputs(notebook, mime: str) -> list[dict]:
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if mime in data:
+                found.append(data[mime])
+    return found
+
+
+def _run_language(manifest: dict) -> str:
+    return (manifest.get("parameters", {}).get("site") or {}).get("language", "zh-CN")
+
+
+def _period_sort_key(period: str) -> tuple:
+    """Newest first when reversed: by the period's last month, a month before the quarter and year it closes."""
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        year, month = map(int, period.split("-"))
+        return (year, month, 0)
+    if re.fullmatch(r"\d{4}-Q[1-4]", period):
+        return (int(period[:4]), int(period[-1]) * 3, 1)
+    if re.fullmatch(r"\d{4}", period):
+        return (int(period), 12, 2)
+    return (0, 0, 0)
+
+
+def _site_fingerprint(params: Parameters, runs: dict[str, dict]) -> str:
+    """What the site is built from: every run's manifest, this package's site code, the site parameters."""
+    digest = hashlib.sha256(json.dumps(runs, sort_keys=True, default=str).encode())
+    for file in sorted([*HERE.rglob("*"), *(HERE.parent / "locales").glob("*.yaml"), HERE.parent / "i18n.py",
+                        HERE.parent / "privacy.py"]):
+        if file.is_file() and "__pycache__" not in file.parts:
+            digest.update(file.read_bytes())
+    digest.update(json.dumps([params.site.model_dump(), params.company.name, params.run.notebooks], default=str).encode())
+    return digest.hexdigest()
+
+
 def _check_offline(folder: Path) -> None:
-    for page in folder.rglob("*.html"):
+    for page in [*folder.rglob("*.html"), *folder.rglob("*.js"), *folder.rglob("*.css")]:
         text = _DATA_URI.sub("", page.read_text("utf-8"))
         m = OUTSIDE_URL.search(text)
         if m:
@@ -255,19 +375,19 @@ def _build_quarto(params: Parameters, runs: dict[str, dict], out: Path, say) -> 
 
 
 def write_quarto_project(params: Parameters, runs: dict[str, dict], project: Path) -> None:
-    """Write ``_quarto.yml``, an index and the notebooks (outputs kept, headline records removed)."""
+    """Write ``_quarto.yml``, an index and the notebooks (outputs kept, records for the site removed)."""
     import nbformat
 
     lang = params.site.language
-    months = sorted(runs, reverse=True)
+    periods = sorted(runs, key=_period_sort_key, reverse=True)
     menu = []
     index_lines = [f"---\ntitle: \"{params.site.title}\"\nlang: {lang}\n---\n"]
-    for month in months:
-        folder = params.root / "reports" / "runs" / month
-        (project / month).mkdir()
+    for period in periods:
+        folder = params.root / "reports" / "runs" / period
+        (project / period).mkdir()
         items = []
-        index_lines.append(f"\n## {t('site.month_of', lang, month=month)}\n")
-        for name in runs[month]["notebooks"]:
+        index_lines.append(f"\n## {t('site.period_of', lang, period=period)}\n")
+        for name in runs[period]["notebooks"]:
             src = folder / f"{name}.ipynb"
             if not src.is_file():
                 continue
@@ -278,15 +398,16 @@ def write_quarto_project(params: Parameters, runs: dict[str, dict], project: Pat
                                                                        "injected-parameters"}]
             for cell in notebook.cells:
                 if cell.cell_type == "code":
-                    cell.outputs = [o for o in cell.get("outputs", []) if HEADLINE_MIME not in o.get("data", {})]
+                    cell.outputs = [o for o in cell.get("outputs", [])
+                                    if not {HEADLINE_MIME, EXCEL_MIME} & set(o.get("data", {}))]
             notebook.cells.insert(0, nbformat.v4.new_raw_cell(
-                f"---\ntitle: \"{report_title(name, lang)} · {month}\"\n---"))
-            nbformat.write(notebook, project / month / f"{name}.ipynb")
-            items.append({"text": report_title(name, lang), "href": f"{month}/{name}.ipynb"})
-            figures = "; ".join(f"{html.escape(i['label'])}: {html.escape(format_headline(i))}"
+                f"---\ntitle: \"{report_title(name, lang)} · {period}\"\n---"))
+            nbformat.write(notebook, project / period / f"{name}.ipynb")
+            items.append({"text": report_title(name, lang), "href": f"{period}/{name}.ipynb"})
+            figures = "; ".join(f"{html.escape(i['label'])}: {html.escape(str(i.get('text', i.get('value'))))}"
                                 for i in headlines["items"])
-            index_lines.append(f"- [{report_title(name, lang)}]({month}/{name}.ipynb) {figures}")
-        menu.append({"text": month, "menu": items})
+            index_lines.append(f"- [{report_title(name, lang)}]({period}/{name}.ipynb) {figures}")
+        menu.append({"text": period, "menu": items})
     config = {"project": {"type": "website", "output-dir": "_site"},
               "lang": lang,
               "website": {"title": params.site.title, "navbar": {"left": menu}},

@@ -1,0 +1,35 @@
+"""What the numbers of each result column are (a share, an amount, a count...), so pages and Excel lists
+format them alike: one percent format, thousands separators, money in the company's currency."""
+
+from __future__ import annotations
+
+#: kind -> the canonical result columns of that kind
+KINDS: dict[str, tuple[str, ...]] = {
+    "percent": ("rate", "share", "share_of_max", "top2", "on_time", "quality_pass", "reply_ok", "followup_ok",
+                "cumulative", "performance", "churn_probability", "conversion_probability", "rate_with",
+                "rate_without", "observed_rate", "mean_probability", "cumulative_capture", "latest_satisfaction",
+                "sales_share", "step_rate", "within_promise", "hot_rate", "others_hot_rate", "overall_rate",
+                "conversion_rate", "rate_low", "rate_high", "share_of_leads"),
+    "money": ("value_12m", "value_at_risk", "sales", "cost", "cost_per_lead", "cost_per_deal", "amount", "budget"),
+    "count": ("n", "answers", "sent", "answered", "leads", "converted", "customers", "complaints", "count", "rows",
+              "items", "level_1", "level_2", "level_3", "level_4", "level_5", "hot_leads", "major_complaints",
+              "customers_with", "missing", "provisional", "terms_downgrade", "major", "n_now", "n_before",
+              "rows_loaded", "count_rows", "rank", "decile"),
+    "days": ("days_waiting", "median_days", "recency_days", "delivery_days", "days_to_period_end"),
+    "score": ("mean", "ci_low", "ci_high", "mean_now", "mean_before", "diff", "item_score"),
+    "points": ("score", "score_before", "score_change", "sales_volume", "payment", "margin", "order_quantity",
+               "sales_model", "share_of_wallet", "years", "reputation", "weight", "applied_weight", "months_known"),
+    "statistic": ("t", "p", "d", "z", "importance", "importance_low", "importance_high", "roc_auc",
+                  "average_precision", "brier", "calibration_error", "spread", "ratio", "lift"),
+}
+_KIND_OF = {column: kind for kind, columns in KINDS.items() for column in columns}
+#: decimals shown per kind on a page
+DIGITS = {"percent": 1, "money": 0, "count": 0, "days": 0, "score": 2, "points": 1, "statistic": 3}
+#: Excel number format per kind
+EXCEL_FORMATS = {"percent": "0.0%", "money": "#,##0", "count": "#,##0", "days": "#,##0", "score": "0.00",
+                 "points": "0.0", "statistic": "0.000"}
+
+
+def kind(column) -> str | None:
+    """The kind of a canonical column (None for text and for columns of unknown kind)."""
+    return _KIND_OF.get(str(column))

@@ -1,0 +1,78 @@
+"""Language-free prose: analyses return a Message (a catalogue key and typed values); the page renders it.
+
+An analysis never builds a sentence itself. It says which sentence (a key of the message
+catalogues in ``analysis/locales/``) and gives the values, typed so that the page can format
+them for the reader's language: a share as ``Percent``, an amount as ``Money``, a coded value
+as ``Term`` (translated), a list of coded values as ``Terms``. Plain strings are text from the
+data: they are only ever arguments, escaped and masked at output, never a template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence of the catalogues: ``key`` and the values of its ``{fields}``."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, key: str, **values) -> "Message":
+        return cls(key, values)
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A share (0.873) shown as a percentage (87.3%)."""
+
+    value: float | None
+    digits: int = 1
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number shown with thousands separators and ``digits`` decimals."""
+
+    value: float | int | None
+    digits: int = 0
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of money in the company's currency."""
+
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A coded value (``channel`` ``referral``) shown in the reader's language."""
+
+    vocabulary: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Several coded values of one vocabulary, joined as a list."""
+
+    vocabulary: str
+    codes: tuple[str, ...]
+
+    def __init__(self, vocabulary: str, codes):
+        object.__setattr__(self, "vocabulary", vocabulary)
+        object.__setattr__(self, "codes", tuple(codes))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Several values (messages, terms or data text) joined as a list in the reader's language."""
+
+    items: tuple
+
+    def __init__(self, items):
+        object.__setattr__(self, "items", tuple(items))
