@@ -63,7 +63,7 @@ def test_same_seed_same_scores(demo):
     first, frame = L.fit_lead_model(leads, params)
     second, _ = L.fit_lead_model(leads, params)
     a, b = L.score_open_leads(first, frame, params), L.score_open_leads(second, frame, params)
-    pd.testing.assert_series_equal(a["probability"], b["probability"])
+    pd.testing.assert_series_equal(a["conversion_probability"], b["conversion_probability"])
     assert a["lead_id"].tolist() == b["lead_id"].tolist()
 
 
@@ -147,3 +147,89 @@ def test_demo_model_auc_is_close_to_the_generators_probabilities(demo):
     scored = L.score_open_leads(result, frame, params)
     assert set(scored["model_grade"]) <= {"A", "B", "C"}
     assert (scored["next_followup"] > T(params.period_end)).all()
+
+
+# ------------------------------------------------------------------ model choice, intervals, reliability, leakage
+
+def test_the_proper_score_chooses_within_the_auc_guard():
+    results = {"logistic": {"roc_auc": 0.800, "log_loss": 0.40}, "gradient_boosting": {"roc_auc": 0.806, "log_loss": 0.45}}
+    # boosting ranks a little better (0.006 < AUC_GUARD 0.01) but its probabilities are worse: logistic
+    assert modeling.choose(results) == "logistic"
+    results["gradient_boosting"]["roc_auc"] = 0.850  # now the logistic model ranks clearly worse: it is not eligible
+    assert modeling.choose(results) == "gradient_boosting"
+
+
+def test_reliability_table_by_hand():
+    table = modeling.reliability([0, 1, 1, 0], [0.05, 0.15, 0.95, 0.92])
+    # bins [0, 0.1): one row, p 0.05, none observed; [0.1, 0.2): p 0.15, observed; [0.9, 1]: p 0.935, one of two
+    assert table["rows"].tolist() == [1, 1, 2]
+    assert table["probability_from"].tolist() == [0.0, 0.1, 0.9]
+    assert table["mean_probability"].tolist() == pytest.approx([0.05, 0.15, 0.935])
+    assert table["gap"].tolist() == pytest.approx([-0.05, 0.85, -0.435])
+    # the calibration error is the row-weighted mean |gap|: (0.05 + 0.85 + 2 * 0.435) / 4
+    assert modeling.expected_calibration_error([0, 1, 1, 0], [0.05, 0.15, 0.95, 0.92]) == pytest.approx(0.4425)
+
+
+def test_bootstrap_auc_interval():
+    # perfectly separated: every resample ranks perfectly
+    assert modeling.bootstrap_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9], n_boot=50) == (1.0, 1.0)
+    rng = np.random.default_rng(3)
+    y = (rng.random(2000) < 0.3).astype(int)
+    p = np.clip(0.3 + 0.25 * (y - 0.3) + rng.normal(0, 0.2, 2000), 0, 1).round(2)  # ties, as in binned scores
+    from sklearn.metrics import roc_auc_score
+
+    auc = roc_auc_score(y, p)
+    low, high = modeling.bootstrap_auc(y, p, n_boot=400, seed=1)
+    assert low < auc < high
+    # Hanley & McNeil's standard error: the 95 % interval spans about 3.92 of them
+    n1, n0 = y.sum(), len(y) - y.sum()
+    q1, q2 = auc / (2 - auc), 2 * auc ** 2 / (1 + auc)
+    se = np.sqrt((auc * (1 - auc) + (n1 - 1) * (q1 - auc ** 2) + (n0 - 1) * (q2 - auc ** 2)) / (n1 * n0))
+    assert (high - low) == pytest.approx(3.92 * se, rel=0.25)
+    assert modeling.bootstrap_auc(y, p, n_boot=400, seed=1) == (low, high)  # seeded
+
+
+def test_stratified_subsample_keeps_the_outcome_shares():
+    y = np.array([0] * 900 + [1] * 100)
+    rows = modeling.stratified_subsample(y, 100, seed=0)
+    assert len(rows) == 100 and y[rows].sum() == 10 and (np.diff(rows) > 0).all()
+    assert (rows == modeling.stratified_subsample(y, 100, seed=0)).all()
+    assert len(modeling.stratified_subsample(y, 5000, seed=0)) == 1000  # small enough: every row
+
+
+def test_result_reports_interval_reliability_and_whether_it_is_calibrated():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=3000)
+    frame = pd.DataFrame({"x": x, "y": (rng.random(3000) < 1 / (1 + np.exp(-(2 * x - 1)))).astype(int)})
+    result = modeling.fit_and_compare(frame, "y", modeling.FeatureSpec([], ["x"]), seed=0, max_calibration_error=0.05)
+    low, high = result.auc_interval
+    assert low < result.validation[result.chosen]["roc_auc"] < high
+    table = modeling.result_reliability(result)
+    assert table["rows"].sum() == result.n_valid
+    assert result.calibrated_ok == (result.calibration_error < 0.05)
+    strict = modeling.fit_and_compare(frame, "y", modeling.FeatureSpec([], ["x"]), seed=0, max_calibration_error=1e-6)
+    assert not strict.calibrated_ok
+    assert "log_loss" in modeling.metrics_table(result)
+
+
+def test_leakage_warnings_name_a_near_perfect_feature_and_a_pure_level():
+    rng = np.random.default_rng(0)
+    n = 1000
+    y = (rng.random(n) < 0.3).astype(int)
+    frame = pd.DataFrame({
+        "converted": y,
+        "visits_after": y * 3 + rng.random(n),  # filled in after the outcome: separates it perfectly
+        "budget": rng.normal(size=n),  # unrelated
+        "channel": rng.choice(["a", "b", "c"], n),  # unrelated
+        # staff's later status: 'signed' only on converted leads (about 300 rows, all converted)
+        "status_note": np.where(y == 1, "signed", rng.choice(["call", "visit"], n)),
+        "lead_id": [f"L{i}" for i in range(n)],  # an identifier: each level one row, pooled, never flagged
+    })
+    spec = modeling.FeatureSpec(["channel", "status_note", "lead_id"], ["visits_after", "budget"])
+    flags = modeling.leakage_warnings(frame, "converted", spec, max_auc=0.95, min_rows=100)
+    by = {(f, r): row for f, r, row in zip(flags["feature"], flags["reason"], flags.to_dict("records"))}
+    assert set(by) == {("visits_after", "high_auc"), ("status_note", "high_auc"), ("status_note", "pure_level")}
+    assert by[("visits_after", "high_auc")]["auc"] == 1.0
+    # every level of the status is pure: 'signed' all converted, 'call' and 'visit' (about 350 rows each) none
+    pure = flags[flags["reason"] == "pure_level"].set_index("level")["rate"].to_dict()
+    assert pure == {"call": 0.0, "signed": 1.0, "visit": 0.0}

@@ -144,7 +144,8 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
         labelled["churned"] = labelled["churned_flag"].astype(int)
         spec = feature_spec(labelled, params)
         result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed,
-                                          min_positives=params.churn.min_positives, parameter="churn.min_positives")
+                                          min_positives=params.churn.min_positives, parameter="churn.min_positives",
+                                          **_model_limits(params))
         return result, labelled
     labelled = training_features(tables, params, survey_scores)
     if labelled.empty:
@@ -154,7 +155,7 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
     spec = feature_spec(labelled, params)
     result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed, time_column="snapshot",
                                       valid_from=newest, min_positives=params.churn.min_positives,
-                                      parameter="churn.min_positives")
+                                      parameter="churn.min_positives", **_model_limits(params))
     return result, labelled
 
 
@@ -269,6 +270,11 @@ def retention_curves(tables: Tables, params: Parameters, segment: str | None = N
 
 
 # ----------------------------------------------------------------------------- internals
+
+def _model_limits(params: Parameters) -> dict:
+    return {"max_train_rows": params.churn.max_training_rows,
+            "max_calibration_error": params.churn.max_calibration_error}
+
 
 def _with_attributes(frame: pd.DataFrame, tables: Tables, params: Parameters) -> pd.DataFrame:
     customers = tables["customers"]

@@ -1,6 +1,10 @@
 """What the lead and churn models share: pipelines, time-ordered validation, calibration, metrics, reasons.
 
-Seeded throughout: the same inputs give the same probabilities.
+Each candidate is fitted on the older training rows (a stratified subsample above a size),
+calibrated (Platt) on the latest slice of them, and judged on the validation rows; the one
+with the best proper score (log loss) is chosen among those whose ROC AUC is near the best,
+and is refitted on every training row and calibrated on the validation rows. Seeded
+throughout: the same inputs give the same probabilities.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -22,6 +26,10 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from .errors import ConfigError, DataError
 
 MODEL_KINDS = ("logistic", "gradient_boosting")
+#: a candidate whose validation ROC AUC is this far below the best is never chosen for its log loss
+AUC_GUARD = 0.01
+#: share of the training rows (the latest, in time-ordered validation) that calibrates each candidate
+CALIBRATION_SHARE = 0.2
 
 
 @dataclass
@@ -46,7 +54,7 @@ class FeatureSpec:
 
 @dataclass
 class ModelResult:
-    """The chosen, calibrated model refitted on every labelled row, and how both candidates validated."""
+    """The chosen, calibrated model refitted on every labelled row, and how the candidates validated."""
 
     model: Pipeline | CalibratedClassifierCV
     chosen: str
@@ -56,9 +64,26 @@ class ModelResult:
     n_valid: int
     spec: FeatureSpec
     valid_predictions: pd.DataFrame  # y, p of the chosen model on the validation rows
+    auc_interval: tuple[float, float] = (np.nan, np.nan)  # 95 % bootstrap interval of the chosen model's ROC AUC
+    max_calibration_error: float = 0.05
+    n_fit: int = 0  # training rows the candidates were fitted on (after subsampling)
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         return self.model.predict_proba(prepare_features(frame, self.spec))[:, 1]
+
+    @property
+    def roc_auc(self) -> float:
+        return self.validation[self.chosen]["roc_auc"]
+
+    @property
+    def calibration_error(self) -> float:
+        return self.validation[self.chosen]["calibration_error"]
+
+    @property
+    def calibrated_ok(self) -> bool:
+        """True when the validation calibration error is below the parameter (the page may then call the
+        probabilities calibrated)."""
+        return bool(self.calibration_error < self.max_calibration_error)
 
 
 def prepare_features(frame: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
@@ -87,25 +112,57 @@ def build_pipeline(kind: str, spec: FeatureSpec, seed: int) -> Pipeline:
     if kind == "logistic":
         estimator = LogisticRegression(C=1.0, max_iter=2000)
     elif kind == "gradient_boosting":
-        estimator = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.06, max_leaf_nodes=15,
-                                                   l2_regularization=1.0, random_state=seed)
+        # early stopping on a held-out tenth of the rows from 10,000 rows up ("auto"): it stops adding trees
+        # when the loss has not improved for 10 rounds, instead of always growing 200
+        estimator = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.06, max_leaf_nodes=15,
+                                                   l2_regularization=1.0, early_stopping="auto",
+                                                   n_iter_no_change=10, random_state=seed)
     else:
         raise ConfigError(f"model kind must be one of {', '.join(MODEL_KINDS)}. Got '{kind}'.")
     return Pipeline([("columns", columns), ("model", estimator)])
 
 
 def calibrated(kind: str, spec: FeatureSpec, seed: int) -> CalibratedClassifierCV:
-    """The pipeline wrapped in sigmoid calibration fitted by 3-fold cross-validation."""
+    """The pipeline wrapped in sigmoid calibration fitted by 3-fold cross-validation (the slow, classic way;
+    :func:`fit_and_compare` calibrates on a held-out slice instead)."""
     return CalibratedClassifierCV(build_pipeline(kind, spec, seed), method="sigmoid", cv=3)
+
+
+def fit_calibrated(kind: str, spec: FeatureSpec, seed: int, X_fit: pd.DataFrame, y_fit: np.ndarray,
+                   X_cal: pd.DataFrame, y_cal: np.ndarray) -> CalibratedClassifierCV:
+    """Fit the pipeline on ``X_fit``, then a sigmoid (Platt) calibration of its scores on the held-out ``X_cal``."""
+    from sklearn.frozen import FrozenEstimator
+
+    base = build_pipeline(kind, spec, seed).fit(X_fit, y_fit)
+    return CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid").fit(X_cal, y_cal)
+
+
+def stratified_subsample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Sorted row positions of a seeded random subsample of ``size`` rows keeping the outcome's shares."""
+    y = np.asarray(y)
+    if len(y) <= size:
+        return np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    picked = []
+    for value in np.unique(y):
+        rows = np.flatnonzero(y == value)
+        take = max(1, int(round(size * len(rows) / len(y))))
+        picked.append(rng.choice(rows, size=min(take, len(rows)), replace=False))
+    return np.sort(np.concatenate(picked))
 
 
 def fit_and_compare(labelled: pd.DataFrame, target: str, spec: FeatureSpec, seed: int,
                     time_column: str | None = None, valid_from=None, min_positives: int = 30,
-                    kinds: tuple[str, ...] = MODEL_KINDS, parameter: str = "min_positives") -> ModelResult:
+                    kinds: tuple[str, ...] = MODEL_KINDS, parameter: str = "min_positives",
+                    max_train_rows: int = 100_000, max_calibration_error: float = 0.05) -> ModelResult:
     """Fit every candidate on the training rows, choose on the validation rows only, refit on all rows.
 
-    Time-ordered when ``time_column`` and ``valid_from`` are given (train before, validate from);
-    otherwise a stratified 25 % split.
+    Time-ordered when ``time_column`` and ``valid_from`` are given (train before, validate from;
+    each candidate is calibrated on the latest training slice); otherwise a stratified 25 %
+    validation split and a stratified calibration slice. Training rows past ``max_train_rows``
+    are subsampled, stratified by outcome. The chosen candidate has the lowest validation log
+    loss among those within AUC_GUARD of the best ROC AUC; it is refitted on every training row
+    and calibrated on the validation rows.
 
     Raises
     ------
@@ -120,26 +177,48 @@ def fit_and_compare(labelled: pd.DataFrame, target: str, spec: FeatureSpec, seed
                         "knowing that a model fitted on so few cases is unreliable.")
     if time_column is not None and valid_from is not None:
         is_valid = (labelled[time_column] >= valid_from).to_numpy()
+        times = labelled[time_column].to_numpy()
+        times = times.astype("datetime64[ns]").astype("int64") if times.dtype.kind == "M" else times
         scheme = "time"
         if is_valid.sum() == 0 or (~is_valid).sum() == 0 or len(set(y[is_valid])) < 2 or len(set(y[~is_valid])) < 2:
             raise DataError(f"{target}: the time split at {valid_from} leaves a side with one outcome only; "
                             "choose another validation period or add history.")
     else:
+        times = None
         idx = np.arange(len(y))
         _, valid_idx = train_test_split(idx, test_size=0.25, random_state=seed, stratify=y)
         is_valid = np.isin(idx, valid_idx)
         scheme = "stratified"
-    X = prepare_features(labelled, spec)
+    train_rows, valid_rows = np.flatnonzero(~is_valid), np.flatnonzero(is_valid)
+    fit_rows, cal_rows = _calibration_split(y, train_rows, times, seed)
+    fit_rows = fit_rows[stratified_subsample(y[fit_rows], max_train_rows, seed)]
+    cal_rows = cal_rows[stratified_subsample(y[cal_rows], max_train_rows, seed)]
+    X_fit, X_cal = prepare_features(labelled.iloc[fit_rows], spec), prepare_features(labelled.iloc[cal_rows], spec)
+    X_valid = prepare_features(labelled.iloc[valid_rows], spec)
     results, predictions = {}, {}
     for kind in kinds:
-        model = calibrated(kind, spec, seed).fit(X[~is_valid], y[~is_valid])
-        p = model.predict_proba(X[is_valid])[:, 1]
-        results[kind] = evaluate(y[is_valid], p)
+        model = fit_calibrated(kind, spec, seed, X_fit, y[fit_rows], X_cal, y[cal_rows])
+        p = model.predict_proba(X_valid)[:, 1]
+        results[kind] = evaluate(y[valid_rows], p)
         predictions[kind] = p
-    chosen = max(kinds, key=lambda k: (results[k]["roc_auc"], -kinds.index(k)))
-    final = calibrated(chosen, spec, seed).fit(X, y)
-    valid = pd.DataFrame({"y": y[is_valid], "p": predictions[chosen]}, index=labelled.index[is_valid])
-    return ModelResult(final, chosen, results, scheme, int((~is_valid).sum()), int(is_valid.sum()), spec, valid)
+    chosen = choose(results, kinds)
+    # the final model learns from every training row (subsampled) and is calibrated on the newest rows
+    all_fit = train_rows[stratified_subsample(y[train_rows], max_train_rows, seed)]
+    cal_final = valid_rows[stratified_subsample(y[valid_rows], max_train_rows, seed)]
+    final = fit_calibrated(chosen, spec, seed, prepare_features(labelled.iloc[all_fit], spec), y[all_fit],
+                           X_valid.iloc[np.searchsorted(valid_rows, cal_final)], y[cal_final])
+    valid = pd.DataFrame({"y": y[valid_rows], "p": predictions[chosen]}, index=labelled.index[valid_rows])
+    interval = bootstrap_auc(valid["y"], valid["p"], seed=seed)
+    return ModelResult(final, chosen, results, scheme, len(train_rows), len(valid_rows), spec, valid,
+                       auc_interval=interval, max_calibration_error=max_calibration_error, n_fit=len(fit_rows))
+
+
+def choose(results: dict[str, dict], kinds: tuple[str, ...] = MODEL_KINDS) -> str:
+    """The candidate with the lowest validation log loss among those within AUC_GUARD of the best ROC AUC
+    (ties: the first of ``kinds``)."""
+    best_auc = max(results[k]["roc_auc"] for k in kinds)
+    eligible = [k for k in kinds if results[k]["roc_auc"] >= best_auc - AUC_GUARD]
+    return min(eligible, key=lambda k: (results[k]["log_loss"], kinds.index(k)))
 
 
 def evaluate(y, p) -> dict:
@@ -150,7 +229,37 @@ def evaluate(y, p) -> dict:
             "roc_auc": float(roc_auc_score(y, p)), "roc_auc_baseline": 0.5,
             "average_precision": float(average_precision_score(y, p)), "average_precision_baseline": float(rate),
             "brier": float(brier_score_loss(y, p)), "brier_baseline": float(rate * (1 - rate)),
+            "log_loss": float(log_loss(y, np.clip(p, 1e-15, 1 - 1e-15), labels=[0, 1])),
+            "log_loss_baseline": float(log_loss(y, np.full(len(y), min(max(rate, 1e-15), 1 - 1e-15)), labels=[0, 1])),
             "calibration_error": expected_calibration_error(y, p)}
+
+
+def bootstrap_auc(y, p, n_boot: int = 500, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of ROC AUC: ``n_boot`` resamples of the rows, seeded.
+
+    Each resample is a weighting of the rows sorted once by probability, so one resample costs
+    a few vector operations (ties count one half, as in roc_auc_score).
+    """
+    y, p = np.asarray(y, int), np.asarray(p, float)
+    if len(y) == 0 or y.min() == y.max():
+        return (np.nan, np.nan)
+    order = np.argsort(p, kind="stable")
+    y, p = y[order], p[order]
+    group = np.concatenate([[0], np.cumsum(p[1:] != p[:-1])])  # tie groups of equal probability
+    groups = group[-1] + 1
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    aucs = np.empty(n_boot)
+    for b in range(n_boot):
+        w = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
+        neg = np.bincount(group, weights=w * (1 - y), minlength=groups)
+        pos = np.bincount(group, weights=w * y, minlength=groups)
+        below = np.cumsum(neg) - neg
+        total = pos.sum() * neg.sum()
+        aucs[b] = (pos * (below + 0.5 * neg)).sum() / total if total else np.nan
+    tail = (1 - level) / 2 * 100
+    low, high = np.nanpercentile(aucs, [tail, 100 - tail])
+    return (float(low), float(high))
 
 
 def expected_calibration_error(y, p, bins: int = 10) -> float:
@@ -182,6 +291,70 @@ def calibration_table(y, p, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"mean_probability": predicted, "observed_rate": observed})
 
 
+def reliability(y, p, bins: int = 10) -> pd.DataFrame:
+    """Reliability table: equal-width probability bins (those holding rows), with rows, mean predicted
+    probability, observed rate and their gap; the weighted mean |gap| is the calibration error."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    frame = pd.DataFrame({"bin": which, "y": y, "p": p})
+    out = frame.groupby("bin").agg(rows=("y", "size"), mean_probability=("p", "mean"), observed_rate=("y", "mean"))
+    out["gap"] = out["observed_rate"] - out["mean_probability"]
+    out.insert(0, "probability_from", out.index / bins)
+    out.insert(1, "probability_to", (out.index + 1) / bins)
+    return out.reset_index(drop=True)
+
+
+def result_reliability(result: ModelResult, bins: int = 10) -> pd.DataFrame:
+    """The reliability table of the chosen model on its validation rows."""
+    return reliability(result.valid_predictions["y"], result.valid_predictions["p"], bins)
+
+
+def leakage_warnings(labelled: pd.DataFrame, target: str, spec: FeatureSpec, max_auc: float = 0.95,
+                     min_rows: int = 100, chance: float = 0.001) -> pd.DataFrame:
+    """Inputs that alone separate the outcome almost perfectly: likely known only after it.
+
+    Two signs, each a row: ``high_auc``, the feature's own ROC AUC (either direction) of at least
+    ``max_auc`` (a category scores by its level's outcome rate; levels of fewer than ``min_rows``
+    rows are pooled, so an identifier does not pass by itself); ``pure_level``, a category level of
+    at least ``min_rows`` rows whose outcome is all 0 or all 1 where the overall rate makes that
+    less likely than ``chance``.
+
+    Returns a DataFrame with columns feature, level, rows, auc, rate, reason (high_auc / pure_level).
+    """
+    y = labelled[target].astype(int).to_numpy()
+    rate = y.mean() if len(y) else np.nan
+    rows = []
+    if len(y) == 0 or y.min() == y.max():
+        return pd.DataFrame(rows, columns=["feature", "level", "rows", "auc", "rate", "reason"])
+    X = prepare_features(labelled, spec)
+    for col in spec.numeric:
+        known = X[col].notna().to_numpy()
+        if known.sum() >= min_rows and len(set(y[known])) == 2:
+            auc = roc_auc_score(y[known], X[col].to_numpy()[known])
+            auc = max(auc, 1 - auc)
+            if auc >= max_auc:
+                rows.append({"feature": col, "level": None, "rows": int(known.sum()), "auc": float(auc),
+                             "rate": np.nan, "reason": "high_auc"})
+    for col in spec.categorical:
+        levels = X[col]
+        stats = pd.DataFrame({"level": levels.to_numpy(), "y": y}).groupby("level")["y"].agg(["size", "mean"])
+        small = stats["size"] < min_rows
+        pooled = y[levels.isin(stats.index[small]).to_numpy()].mean() if small.any() else np.nan
+        score = levels.map(stats["mean"].where(~small, pooled)).to_numpy(dtype=float)
+        auc = roc_auc_score(y, score)
+        auc = max(auc, 1 - auc)
+        if auc >= max_auc:
+            rows.append({"feature": col, "level": None, "rows": len(y), "auc": float(auc), "rate": np.nan,
+                         "reason": "high_auc"})
+        for level, (size, level_rate) in stats[~small].iterrows():
+            pure = level_rate in (0.0, 1.0)
+            odds = (1 - rate) ** size if level_rate == 0 else rate ** size
+            if pure and odds < chance:
+                rows.append({"feature": col, "level": level, "rows": int(size), "auc": np.nan,
+                             "rate": float(level_rate), "reason": "pure_level"})
+    return pd.DataFrame(rows, columns=["feature", "level", "rows", "auc", "rate", "reason"])
+
+
 def reasons(result: ModelResult, frame: pd.DataFrame, top: int = 3, direction: int = 1) -> pd.Series:
     """The features that raise each row's probability most: the drop when a feature is set to its
     typical value (median, or the most frequent category). ``direction`` -1 lists what lowers it."""
@@ -205,14 +378,36 @@ def reasons(result: ModelResult, frame: pd.DataFrame, top: int = 3, direction: i
 
 
 def metrics_table(result: ModelResult) -> pd.DataFrame:
-    """Validation metrics of every candidate beside the naive baseline, the chosen one marked."""
+    """Validation metrics of every candidate beside the naive baseline, the chosen one marked
+    (chosen by log loss among the candidates whose ROC AUC is near the best)."""
     rows = []
     for kind, m in result.validation.items():
         rows.append({"model": kind, "chosen": kind == result.chosen, "roc_auc": m["roc_auc"],
                      "average_precision": m["average_precision"], "brier": m["brier"],
-                     "calibration_error": m["calibration_error"]})
+                     "log_loss": m.get("log_loss", np.nan), "calibration_error": m["calibration_error"]})
     any_m = next(iter(result.validation.values()))
     rows.append({"model": "baseline", "chosen": False, "roc_auc": any_m["roc_auc_baseline"],
                  "average_precision": any_m["average_precision_baseline"], "brier": any_m["brier_baseline"],
-                 "calibration_error": np.nan})
+                 "log_loss": any_m.get("log_loss_baseline", np.nan), "calibration_error": np.nan})
     return pd.DataFrame(rows)
+
+
+def _calibration_split(y: np.ndarray, train_rows: np.ndarray, times, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows to fit on, rows to calibrate on) among the training rows: the latest CALIBRATION_SHARE of them by
+    time when times are given (whole time values, never splitting a snapshot), else a stratified share."""
+    if times is not None:
+        t = times[train_rows]
+        values = np.sort(np.unique(t))
+        counts = np.array([(t == v).sum() for v in values]) if len(values) < 1000 else None
+        if counts is not None and len(values) > 1:
+            share = np.cumsum(counts[::-1]) / len(t)  # newest first
+            k = int(np.searchsorted(share, CALIBRATION_SHARE)) + 1
+            k = min(k, len(values) - 1)
+            cut = values[-k]
+        else:
+            cut = np.quantile(t, 1 - CALIBRATION_SHARE, method="higher")
+        late = t >= cut
+        if 0 < late.sum() < len(t) and len(set(y[train_rows][late])) == 2 and len(set(y[train_rows][~late])) == 2:
+            return train_rows[~late], train_rows[late]
+    fit, cal = train_test_split(train_rows, test_size=CALIBRATION_SHARE, random_state=seed, stratify=y[train_rows])
+    return np.sort(fit), np.sort(cal)
