@@ -1,53 +1,88 @@
-"""Excel lists read back with openpyxl: headers, frozen row, filters, widths, numbers, no formulas from data."""
+"""Excel lists read back with openpyxl: translated headers, frozen row, filters, number formats, text as text,
+valid sheet names, and contacts only when the parameter allows."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from analysis import load_parameters
-from analysis.excel import GRADE_FILLS, safe_text, write_customer_lists, write_workbook
+from analysis.excel import GRADE_FILLS, is_private_person, sheet_titles, write_customer_lists, write_workbook
 from conftest import make_project
-
-
-def test_formula_injection_guard():
-    for text in ("=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\t=1"):
-        assert not safe_text(text).startswith(("=", "+", "-", "@", "\t"))
-    assert safe_text("正常文本") == "正常文本"
 
 
 def test_workbook_formatting_reads_back(tmp_path):
     frame = pd.DataFrame({"customer_id": ["C1", "C2"], "grade": ["A", "D"], "share": [0.912, 0.5],
-                          "amount": [1234.5, 99.0], "sent_date": [pd.Timestamp("2026-10-05"), pd.NaT],
-                          "comment": ["=cmd|' /C calc'!A0", "交期太慢，希望改进"]})
-    path = write_workbook(tmp_path / "list.xlsx", {"名单": frame}, headers={"customer_id": "客户编号", "grade": "等级"},
-                          fills={"grade": GRADE_FILLS})
+                          "value_at_risk": [1234.5, 99.0], "sent_date": [pd.Timestamp("2026-10-05"), pd.NaT],
+                          "comment": ["=cmd|' /C calc'!A0", "交期太慢，希望改进"], "band": ["high", "low"]})
+    path = write_workbook(tmp_path / "list.xlsx", {"名单": frame}, "zh-CN", fills={"grade": GRADE_FILLS})
     ws = load_workbook(path)["名单"]
-    assert [c.value for c in ws[1]] == ["客户编号", "等级", "share", "amount", "sent_date", "comment"]
+    assert [c.value for c in ws[1]] == ["客户编号", "等级", "得分率", "风险价值（元）", "发放日期", "客户意见", "风险等级"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:F3"
-    assert ws["C2"].value == 0.912 and ws["C2"].number_format == "0.00%"  # numbers stay numbers
-    assert ws["D2"].value == 1234.5 and isinstance(ws["D2"].value, float)
+    assert ws.auto_filter.ref == "A1:G3"
+    assert ws["C2"].value == 0.912 and ws["C2"].number_format == "0.0%"  # numbers stay numbers, one percent format
+    assert ws["D2"].value == 1234.5 and ws["D2"].number_format == "#,##0"
     assert ws["E2"].value == dt.datetime(2026, 10, 5) and ws["E3"].value is None
-    assert ws["F2"].value.startswith("'") and ws["F2"].data_type == "s"
-    assert ws["B2"].fill.fgColor.rgb.endswith(GRADE_FILLS["A"])
+    assert ws["F2"].value == "=cmd|' /C calc'!A0" and ws["F2"].data_type == "s"  # text as typed, never a formula
+    assert ws["G2"].value == "高"  # a code in the report language
+    assert ws["B2"].fill.fgColor.rgb.endswith(GRADE_FILLS["A"].lstrip("#"))
     assert ws.column_dimensions["F"].width >= 18  # sized to the Chinese text
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            assert not (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")))
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_english_lists_in_english(tmp_path):
+    frame = pd.DataFrame({"customer_id": ["C1"], "band": ["high"], "churn_probability": [0.42]})
+    ws = load_workbook(write_workbook(tmp_path / "en.xlsx", {"Retention": frame}, "en"))["Retention"]
+    assert [c.value for c in ws[1]] == ["Customer", "Risk band", "Churn probability"]
+    assert ws["B2"].value == "high"
+
+
+@pytest.mark.parametrize("names, expected", [
+    (["a/b:c*d?e[f]g\\h"], ["a b c d e f g h"]),
+    (["'引号'"], ["引号"]),
+    (["销售顾问" * 10], [("销售顾问" * 10)[:31]]),  # 31 characters at most
+    (["张伟", "张伟", "ZHANG", "zhang"], ["张伟", "张伟 (2)", "ZHANG", "zhang (2)"]),  # unique, as Excel compares them
+    ([""], ["Sheet"]),
+])
+def test_sheet_names_are_valid_and_unique(names, expected):
+    assert sheet_titles(names) == expected
+
+
+def test_a_hostile_sheet_name_from_the_data_still_writes(tmp_path):
+    frame = pd.DataFrame({"lead_id": ["L1"]})
+    path = write_workbook(tmp_path / "x.xlsx", {"=SUM(A1)/<script>*[1]": frame, "=SUM(A1)/<script>?[1]": frame})
+    assert load_workbook(path).sheetnames == ["=SUM(A1) <script> 1", "=SUM(A1) <script> 1 (2)"]
+
+
+@pytest.mark.parametrize("name, person", [("苏州恒达精密机械有限公司", False), ("张三丰", True), ("Acme Co., Ltd.", False),
+                                          ("王小明", True), ("恒达五金店", False), (None, False)])
+def test_private_persons_are_told_from_companies(name, person):
+    assert is_private_person(name) is person
 
 
 def test_contacts_only_when_the_parameter_allows(tmp_path):
     project = make_project(tmp_path / "p")
-    customers = pd.DataFrame({"customer_id": ["C1"], "customer_name": ["苏州恒达有限公司"], "contact_person": ["王伟"],
-                              "phone": ["13800138000"]})
-    frame = pd.DataFrame({"customer_id": ["C1"], "score": [2.0]})
+    customers = pd.DataFrame({"customer_id": ["C1", "C2"], "customer_name": ["苏州恒达有限公司", "张三丰"],
+                              "contact_person": ["王伟", None], "phone": ["13800138000", "13912345678"],
+                              "email": ["wang@example.cn", None]})
+    frame = pd.DataFrame({"customer_id": ["C1", "C2"], "item_score": [2.0, 1.0],
+                          "comment": ["请联系 13912345678 或 li.na@example.cn", "正常"]})
     for allowed in (False, True):
         params = load_parameters(root=project, month="2026-10", overrides={"exports.include_contacts": allowed})
         path = write_customer_lists(tmp_path / f"{allowed}.xlsx", {"CAPA清单": frame}, customers, params)
-        headers = [c.value for c in load_workbook(path)["CAPA清单"][1]]
+        ws = load_workbook(path)["CAPA清单"]
+        headers = [c.value for c in ws[1]]
         assert headers[:2] == ["客户编号", "客户名称"]
         assert ("联系电话" in headers) is allowed and ("联系人" in headers) is allowed
+        names = [ws.cell(row=r, column=2).value for r in (2, 3)]
+        comment = ws.cell(row=2, column=headers.index("客户意见") + 1).value
+        if allowed:
+            assert names == ["苏州恒达有限公司", "张三丰"]
+            assert "13912345678" in comment and "li.na@example.cn" in comment
+        else:
+            assert names[0] == "苏州恒达有限公司" and names[1] != "张三丰" and names[1].startswith("张")
+            assert "13912345678" not in comment and "li.na@example.cn" not in comment
+            assert all("1391234" not in str(c.value) for row in ws.iter_rows() for c in row)

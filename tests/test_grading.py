@@ -149,11 +149,11 @@ def test_action_segments_and_lapsed_customers(params):
     graded = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"], "grade": ["A", "A", "C", "D"],
                            "sales": [1.0, 2.0, 3.0, 4.0]})
     risk = pd.DataFrame({"customer_id": ["C1", "C3", "C4"], "band": ["medium", "low", "low"]})
-    segments = grading.action_segments(graded, risk, params).set_index("customer_id")["segment"]
+    segments = grading.action_segments(graded, risk, params).set_index("customer_id")["action_segment"]
     assert segments.to_dict() == {"C1": "protect", "C2": "protect", "C3": "develop", "C4": "reduce"}  # C2 lapsed
     matrix = grading.segment_matrix(grading.action_segments(graded, risk, params))
     cell = matrix[(matrix["grade"] == "A") & (matrix["band"] == "high")].iloc[0]
-    assert (cell["customers"], cell["sales"], cell["segment"]) == (1, 2.0, "protect")
+    assert (cell["customers"], cell["sales"], cell["action_segment"]) == (1, 2.0, "protect")
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +170,7 @@ def test_demo_high_value_customers_are_graded_a_and_at_risk_ones_protected(demo)
     history = churn.satisfaction_history(tables, params)
     model, _ = churn.fit_churn_model(tables, params, history)
     risk = churn.score_customers(model, churn.current_features(tables, params, history), params)
-    segments = grading.action_segments(graded, risk, params).set_index("customer_id")["segment"]
+    segments = grading.action_segments(graded, risk, params).set_index("customer_id")["action_segment"]
     planted = [c for c in truth["at_risk"] if c in segments.index]
     protected = sum(segments[c] == "protect" for c in planted)
     assert len(planted) >= 5 and protected / len(planted) >= 0.7
@@ -183,13 +183,13 @@ def test_graded_excel_list(tmp_path, demo):
     params, tables, _ = demo
     graded, _ = grading.grade_customers(tables, params)
     path = write_customer_lists(tmp_path / "customer_grading_分级名单.xlsx", {"分级名单": graded.drop(columns=["months_known"])},
-                                tables["customers"], params, fills={"grade": {"A": "C6EFCE"}})
+                                tables["customers"], params, fills={"grade": {"A": "#C6EFCE"}})
     ws = load_workbook(path)["分级名单"]
     headers = [c.value for c in ws[1]]
     assert headers[:2] == ["客户编号", "客户名称"] and "等级" in headers and "付款条件" in headers
     assert "联系电话" not in headers
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
-    score = ws.cell(row=2, column=headers.index("得分") + 1)
+    score = ws.cell(row=2, column=headers.index("总分") + 1)
     assert isinstance(score.value, float)
     grade = ws.cell(row=2, column=headers.index("等级") + 1)
     assert grade.value == "A" and grade.fill.fgColor.rgb.endswith("C6EFCE")

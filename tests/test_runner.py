@@ -45,8 +45,8 @@ def test_unchanged_notebooks_are_skipped_and_changes_rerun_them(demo_project):
     assert outcomes(changed) == ["skipped", "skipped"]
     # a change of one notebook's code re-runs that one only
     path = demo_project / "notebooks" / "data_quality.ipynb"
-    path.write_text(path.read_text("utf-8").replace("lang = report.start_page(params)",
-                                                    "lang = report.start_page(params)  # edited"), "utf-8")
+    path.write_text(path.read_text("utf-8").replace("params, tables = page.params, page.tables",
+                                                    "params, tables = page.params, page.tables  # edited"), "utf-8")
     assert outcomes(changed) == ["ok", "skipped"]
     # a change of the data re-runs both; the skipped notebook's outputs were carried over
     assert (demo_project / "reports" / "runs" / DEMO_MONTH / "satisfaction_CAPA清单.xlsx").is_file()

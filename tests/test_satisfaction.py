@@ -45,9 +45,9 @@ def test_response_rate_segments_and_the_phone_list(params):
     status = sat.response_status(SURVEYS, CUSTOMERS, params)
     assert (status.sent, status.answered, status.rate) == (4, 2, 0.5)
     assert not status.met  # target 90 %
-    east = status.by_segment.set_index(["segment", "value"]).loc[("region", "华东")]
+    east = status.by_segment.set_index(["breakdown", "value"]).loc[("region", "华东")]
     assert (east["sent"], east["answered"], east["rate"]) == (3, 2, pytest.approx(2 / 3))
-    south = status.by_segment.set_index(["segment", "value"]).loc[("region", "华南")]
+    south = status.by_segment.set_index(["breakdown", "value"]).loc[("region", "华南")]
     assert south["suppressed"] and np.isnan(south["rate"])  # 1 form < min_answers 2
     assert status.pending["survey_id"].tolist() == ["S3"]  # S4 is still within the 15 days
     assert status.pending["days_waiting"].tolist() == [60]
@@ -75,7 +75,7 @@ def test_customer_scores_overall_and_capa_rule(params):
     overall = sat.overall_score(scores.reset_index(), params)
     assert overall["share"] == pytest.approx(0.7) and not overall["met"]
     capa = sat.capa_list(answered, scores.reset_index(), params)
-    assert capa[["survey_id", "reason", "dimension", "score"]].values.tolist() == [
+    assert capa[["survey_id", "capa_reason", "dimension", "item_score"]].values.tolist() == [
         ["S2", "item", "quality", 2.0], ["S2", "customer", "overall", 2.5]]
     assert set(capa["department"]) == {"质量部"}  # the weakest item of S2 is quality
     assert capa["comment"].tolist() == ["交期太慢", "交期太慢"]
@@ -142,7 +142,7 @@ def test_drivers_rank_the_dimension_that_moves_the_overall_rating(params):
     table = sat.drivers(frame, params)
     assert table["dimension"].tolist() == ["delivery", "quality"]
     top = table.iloc[0]
-    assert top["ci_low"] > table.iloc[1]["ci_high"]  # the intervals separate
+    assert top["importance_low"] > table.iloc[1]["importance_high"]  # the intervals separate
     again = sat.drivers(frame, params)
     pd.testing.assert_frame_equal(table, again)  # seeded
 
@@ -183,7 +183,7 @@ def test_demo_planted_driver_ranks_first(demo):
     answered = sat.answered(tables["surveys"], params)
     table = sat.drivers(answered, params)
     assert table.iloc[0]["dimension"] == truth["strongest_driver"]
-    assert table.iloc[0]["ci_low"] > table.iloc[1]["importance"]
+    assert table.iloc[0]["importance_low"] > table.iloc[1]["importance"]
 
 
 def test_demo_planted_dissatisfied_customers_are_on_the_capa_list(demo):

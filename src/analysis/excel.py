@@ -26,7 +26,7 @@ HEADER_FILL = "#1F5FA8"
 #: columns that hold contact details of people: in a list only when exports.include_contacts is true
 CONTACT_COLUMNS = ("contact_person", "phone", "email", "id_number", "address")
 #: a sheet name may not hold these, nor be longer than 31 characters (Excel's rules)
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]+")
 #: a customer name that ends like this is a company; anything else may be a private person
 _COMPANY = re.compile(r"(公司|集团|厂|店|行|中心|研究院|研究所|医院|学校|大学|银行|合作社|事务所|工作室|部|处|局|站|"
                       r"co\.?|ltd\.?|inc\.?|llc|gmbh|corp\.?|company|group)\s*[)）]?\s*$", re.IGNORECASE)

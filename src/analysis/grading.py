@@ -198,7 +198,7 @@ def migration(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
                                                       how="outer", suffixes=("_before", "_now"))
     merged["grade_before"] = merged["grade_before"].fillna("new")
     merged["grade_now"] = merged["grade_now"].fillna("gone")
-    table = pd.crosstab(merged["grade_before"], merged["grade_now"])
+    table = pd.crosstab(merged["grade_before"], merged["grade_now"].rename("grade"))
     rows = [g for g in (*GRADES, "new") if g in table.index]
     cols = [g for g in (*GRADES, "gone") if g in table.columns]
     return table.reindex(index=rows, columns=cols, fill_value=0)

@@ -168,11 +168,11 @@ def localise(frame: pd.DataFrame, language: str = DEFAULT_LANGUAGE, labels: dict
             out[col] = values.map(lambda v: MISSING if _blank(v) else t(f"value.{str(bool(v)).lower()}", language))
         elif vocabulary and not pd.api.types.is_numeric_dtype(values):
             out[col] = values.map(lambda v: _term_or_list(vocabulary, v, language, labels)).astype(object)
-    if out.columns.name in COLUMN_VOCABULARY:  # a cross table: its columns are codes
-        vocabulary = COLUMN_VOCABULARY[out.columns.name]
-        out.columns = [term(vocabulary, c, language, labels) for c in out.columns]
-    else:
-        out.columns = [column_header(c, language) for c in out.columns]
+    codes = COLUMN_VOCABULARY.get(str(out.columns.name))  # a cross table: its columns are codes
+    names = catalogue(language)
+    out.columns = [term(codes, c, language, labels)
+                   if codes and (f"value.{codes}.{c}" in names or str(c) in (labels or {}).get(codes, {}))
+                   else column_header(c, language) for c in out.columns]
     if out.index.name is not None:
         vocabulary = COLUMN_VOCABULARY.get(str(out.index.name))
         if vocabulary:

@@ -171,7 +171,7 @@ class Page:
         from IPython.display import display
 
         rows = sum(len(f) for f in titles.values())
-        label = _escape(self.t("page.excel_link", name=path.name, rows=rows))
+        label = _escape(self.t("page.excel_link", name=self.t(file_key), rows=rows))
         self._html(f"<p class='wb-excel'><a href='{html.escape(path.name, quote=True)}' "
                    f"download>{label}</a></p>")
         display({EXCEL_MIME: {"file": path.name, "rows": rows, "sheets": {k: len(f) for k, f in titles.items()},
