@@ -291,10 +291,10 @@ def bench_truth(args) -> dict:
     work = Path(tempfile.mkdtemp(prefix="workbench-truth-"))
     try:
         shutil.copytree(ROOT / "parameters", work / "parameters")
-        generate_demo_data(work / "data" / "raw", customers=args.customers, seed=args.seed, end_month=args.end_month)
+        truth = generate_demo_data(work / "data" / "raw", customers=args.customers, seed=args.seed,
+                                   end_month=args.end_month).truth_dir
         params = load_parameters(root=work, month=args.end_month)
         tables = load_tables(params)
-        truth = work / "data" / "demo_truth"
         result, frame = leads.fit_lead_model(tables["leads"], params)
         valid = result.valid_predictions.join(frame["lead_id"]).merge(pd.read_parquet(truth / "lead_truth.parquet"),
                                                                      on="lead_id")

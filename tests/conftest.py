@@ -34,9 +34,9 @@ def build_demo(tmp_path_factory, name: str, **sizes):
     from analysis.data.demo import generate_demo_data
 
     raw = tmp_path_factory.mktemp(name) / "data" / "raw"
-    generate_demo_data(raw, end_month=DEMO_MONTH, **sizes)
+    truth = generate_demo_data(raw, end_month=DEMO_MONTH, **sizes).truth_dir
     params = load_parameters(root=make_project(raw.parent.parent, raw), month=DEMO_MONTH)
-    return params, load_tables(params), raw.parent / "demo_truth"
+    return params, load_tables(params), truth
 
 
 @pytest.fixture(scope="session")

@@ -367,10 +367,10 @@ def test_demo_data_is_deterministic_for_a_seed(tmp_path):
 def test_demo_data_plants_the_documented_effects(demo_raw):
     import json
 
-    truth = json.loads((demo_raw.parent / "demo_truth" / "truth.json").read_text("utf-8"))
+    truth = json.loads((demo_raw.parent / "processed" / "demo_truth" / "truth.json").read_text("utf-8"))
     assert truth["strongest_driver"] == "delivery"
     assert truth["dissatisfied"] and truth["high_value"]
-    leads = pd.read_parquet(demo_raw.parent / "demo_truth" / "lead_truth.parquet")
+    leads = pd.read_parquet(demo_raw.parent / "processed" / "demo_truth" / "lead_truth.parquet")
     assert len(leads) == 400 and leads["p_convert"].between(0, 1).all()
 
 

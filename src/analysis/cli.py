@@ -3,34 +3,91 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 import time
 import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import WorkbenchError
+from .errors import WorkbenchError, describe_os_error
+
+INTERRUPTED = "interrupted (Ctrl+C): stopped; the last complete run and site are kept."
+_main_pid: int | None = None
+_interrupted = False
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 failure, 2 a user's mistake)."""
+    """Entry point; returns the exit code (0 ok, 1 failure, 2 a user's mistake or a fault of the system,
+    130 interrupted)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    args.command_line = " ".join(["workbench", *(sys.argv[1:] if argv is None else argv)])
+    quiet_interrupts()
     try:
         return args.func(args) or 0
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
+    except OSError as exc:  # not writable, disk full, port in use...: the system's fault or the user's, not ours
+        if _interrupted:
+            print(INTERRUPTED, file=sys.stderr)
+            return 130
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return 2
     except Exception:  # a bug of ours: show everything
+        if _interrupted:  # a library turned Ctrl+C into its own exception (DuckDB does)
+            print(INTERRUPTED, file=sys.stderr)
+            return 130
         traceback.print_exc()
         print("error: unexpected failure (exit 1). Please report it with the text above.", file=sys.stderr)
         return 1
+
+
+def quiet_interrupts() -> None:
+    """Make Ctrl+C end the command at once with one line: the main process reports it, workers leave silently.
+
+    Ctrl+C reaches every process of the terminal's process group, so the notebook workers of the
+    run's process pool receive it too. Workers forked from this process inherit this handler: a
+    worker leaves at once, without a traceback (the pool would otherwise catch the interrupt as the
+    notebook's result and go on with the next notebook, and the command would wait for them all). Its
+    kernel sees its parent gone and shuts down; the run's staging folder is removed by the runner.
+    Workers started another way (``spawn``) should call :func:`quiet_worker_interrupts` as the pool's
+    ``initializer``.
+    """
+    global _main_pid
+    if _main_pid is None:
+        _main_pid = os.getpid()
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding program): leave its handler
+        signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def quiet_worker_interrupts() -> None:
+    """For a worker process that did not inherit :func:`quiet_interrupts` (a ``spawn`` pool's ``initializer``):
+    Ctrl+C stops it without a traceback on the terminal."""
+    global _main_pid
+    _main_pid = 0  # no process has PID 0: this process is always a worker
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def _on_interrupt(signum, frame):
+    global _interrupted
+    _interrupted = True
+    if os.getpid() != _main_pid:  # a worker process: no traceback, no next notebook
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        os._exit(130)
+    raise KeyboardInterrupt
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,9 +137,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("serve", help="preview the site on http://127.0.0.1:PORT/")
     params_args(sp)
-    sp.add_argument("--port", type=int, default=8000)
+    sp.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
     sp.set_defaults(func=_serve)
     return p
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 65535. Got '{text}'")
+    return int(text)
 
 
 def _params(args):
@@ -105,7 +168,8 @@ def _demo_data(args) -> int:
     out = params.path(params.data.raw_dir)
     started = time.perf_counter()
     result = generate_demo_data(out, customers=args.customers, months=args.months, seed=args.seed,
-                                leads=args.leads, end_month=args.end_month, fmt=args.format, progress=_say)
+                                leads=args.leads, end_month=args.end_month, fmt=args.format,
+                                truth_dir=params.path(params.data.processed_dir) / "demo_truth", progress=_say)
     for name, path in result.files.items():
         _say(f"  {name:<12} {result.rows.get(name, 0):>10,} rows  {path.relative_to(params.root)}")
     _say(f"demo data written to {out.relative_to(params.root)} in {time.perf_counter() - started:.1f}s "
@@ -126,17 +190,35 @@ def _validate(args) -> int:
     return 2 if report.errors else 0
 
 
+@contextlib.contextmanager
+def _one_at_a_time(args, params, *more_folders: Path):
+    """Hold the project lock for this command, then remove what killed runs left behind."""
+    from ._files import clean_stale_leftovers, hold_project_lock
+
+    with hold_project_lock(params.root, args.command_line, progress=_say):
+        clean_stale_leftovers(_work_folders(params, *more_folders), progress=_say)
+        yield
+
+
+def _work_folders(params, *more: Path) -> list[Path]:
+    """Where writers stage their output: reports/, reports/runs/, data/processed/ (and its scope folders)."""
+    processed = params.path(params.data.processed_dir)
+    return [params.root / "reports", params.root / "reports" / "runs", processed,
+            *sorted(processed.glob("*/scopes")), *more]
+
+
 def _run(args) -> int:
     from .runner import run_month
 
     params = _params(args)
-    result = run_month(params, overrides=args.overrides, force=args.force, progress=_say,
-                       executor=args.executor, scheduler=args.scheduler)
-    if not args.no_site:
-        from .site import build_site
+    with _one_at_a_time(args, params):
+        result = run_month(params, overrides=args.overrides, force=args.force, progress=_say,
+                           executor=args.executor, scheduler=args.scheduler)
+        if not args.no_site:
+            from .site import build_site
 
-        site = build_site(params, progress=_say)
-        _say(f"site: {site / 'index.html'}")
+            site = build_site(params, progress=_say)
+            _say(f"site: {site / 'index.html'}")
     _say(f"run {params.month} done in {result.seconds:.1f}s: {result.summary()}")
     return 0
 
@@ -144,7 +226,9 @@ def _run(args) -> int:
 def _build_site(args) -> int:
     from .site import build_site
 
-    site = build_site(_params(args), progress=_say)
+    params = _params(args)
+    with _one_at_a_time(args, params):
+        site = build_site(params, progress=_say)
     _say(f"site: {site / 'index.html'}")
     return 0
 
@@ -152,7 +236,9 @@ def _build_site(args) -> int:
 def _publish(args) -> int:
     from .publish import publish_site
 
-    target = publish_site(_params(args), args.to, progress=_say)
+    params = _params(args)
+    with _one_at_a_time(args, params, Path(args.to).resolve()):
+        target = publish_site(params, args.to, progress=_say)
     _say(f"published to {target}")
     return 0
 

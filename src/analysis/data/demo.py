@@ -1,6 +1,6 @@
 """Demo data: the company's raw files as it would export them, with planted effects the analyses must recover.
 
-Planted (see ``data/demo_truth/truth.json`` after generation):
+Planted (see ``data/processed/demo_truth/truth.json`` after generation):
 - churn: two or more late payments in a quarter, a complaint in the last three months and
   low satisfaction (overall 3 or less) raise the monthly chance that a customer stops
   ordering; a latent risk also makes their orders fall before they stop;
@@ -75,6 +75,10 @@ SURVEY_COMMENTS_LOW = {"delivery": "交期经常延误，影响我方生产计�
                        "technology": "技术支持不够及时", "communication": "业务员沟通不及时"}
 
 
+MIN_CUSTOMERS = 10
+MIN_MONTHS = 3
+
+
 @dataclass
 class DemoResult:
     """What was written, for the terminal and the notes."""
@@ -95,10 +99,17 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
     leads : lead register size (default: 5 per customer, at most 200,000).
     end_month : last month of history (YYYY-MM); default the last complete month.
     fmt : "xlsx", "csv", or "auto" (xlsx unless a table passes Excel's row limit).
+    truth_dir : where the planted effects go; default ``<out_dir>/../processed/demo_truth`` (with the
+        default folders, ``data/processed/demo_truth``): rebuilt data, never committed.
+
+    Raises
+    ------
+    ConfigError
+        a size below the least the analyses need (at least 10 customers, 3 months), a negative lead
+        count, or an end month not written YYYY-MM.
     """
     say = progress or (lambda _m: None)
-    if customers < 10 or months < 3:
-        raise ValueError("demo data needs at least 10 customers and 3 months")
+    _check_sizes(customers, months, leads, end_month, fmt)
     leads = min(customers * 5, 200_000) if leads is None else leads
     if end_month is None:
         first = dt.date.today().replace(day=1) - dt.timedelta(days=1)
@@ -109,7 +120,8 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
     use_csv = fmt == "csv" or (fmt == "auto" and expected_orders > EXCEL_ROW_LIMIT * 0.8)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    truth_dir = Path(truth_dir) if truth_dir else out_dir.parent / "demo_truth"
+    # the truth is rebuilt with the data, next to the processed tables: never a tracked file of the repository
+    truth_dir = Path(truth_dir) if truth_dir else out_dir.parent / "processed" / "demo_truth"
     shutil.rmtree(truth_dir, ignore_errors=True)
     truth_dir.mkdir(parents=True)
 
@@ -148,6 +160,31 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
         pd.concat(lead_truth).to_parquet(truth_dir / "lead_truth.parquet", index=False)
     (truth_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
     return DemoResult(files, dict(writers.rows), truth_dir)
+
+
+def _check_sizes(customers, months, leads, end_month, fmt) -> None:
+    from ..config import MONTH_RE
+    from ..errors import ConfigError
+
+    def bad(name, expected, got, fix):
+        raise ConfigError(f"demo data {name} (--{name.replace('_', '-')}): must be {expected}. Got {got!r}. {fix}")
+
+    def whole(n):
+        return isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+
+    if not whole(customers) or customers < MIN_CUSTOMERS:
+        bad("customers", f"a whole number of at least {MIN_CUSTOMERS}", customers,
+            f"Ask for {MIN_CUSTOMERS} or more; the default, 600, gives every analysis enough to show.")
+    if not whole(months) or months < MIN_MONTHS:
+        bad("months", f"a whole number of at least {MIN_MONTHS}", months,
+            f"Ask for {MIN_MONTHS} or more; the default, 24, lets the churn model learn from a year of history.")
+    if leads is not None and (not whole(leads) or leads < 0):
+        bad("leads", "a whole number of 0 or more", leads, "Leave it out for 5 leads per customer.")
+    if end_month is not None and not MONTH_RE.match(str(end_month)):
+        bad("end_month", "a month written YYYY-MM, e.g. 2026-10", end_month,
+            "Leave it out for the last complete month.")
+    if fmt not in ("auto", "xlsx", "csv"):
+        bad("format", "one of auto, xlsx, csv", fmt, "Leave it out for auto.")
 
 
 # ----------------------------------------------------------------------------- customers
