@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import shutil
@@ -143,7 +144,17 @@ def serve_site(params: Parameters, port: int = 8000, progress: Callable[[str], N
     if not (site / "index.html").is_file():
         raise PublishError(f"{site}: no site to serve. Run `workbench run` first.")
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1)):
+            busy = exc.errno != errno.EACCES  # EACCES: a port below 1024 without administrator rights
+            what, fix = (("is in use", "Stop the other server (an earlier preview?) or choose another port")
+                         if busy else ("needs administrator rights", "Choose a port above 1023"))
+            raise PublishError(f"http://127.0.0.1:{port}/: the port {what} ({exc.strerror}). {fix}, e.g. "
+                               f"`workbench serve --port {port + 1 if busy and port else 8000}`.") from None
+        raise
+    with server:
         say(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
         try:
             server.serve_forever()
