@@ -107,6 +107,8 @@ class SurveyParams(_Strict):
     min_answers: int = Field(5, ge=1)
     period_months: int = Field(6, ge=1, le=24)
     capa_item_below: float = Field(3, gt=1)
+    capa_due_days: int = Field(30, ge=1)
+    overall: Literal["items", "question"] = "items"
     segments: list[str] = Field(default_factory=lambda: ["region", "branch", "grade"])
     alpha: float = Field(0.05, gt=0, lt=0.5)
     min_effect: float = Field(0.2, ge=0)
@@ -259,6 +261,9 @@ class LeadParams(_Strict):
     after_outcome: list[str] = Field(default_factory=list)
     grade_thresholds: dict[Literal["A", "B"], float] = Field(default_factory=lambda: {"A": 0.5, "B": 0.2})
     followup_days: dict[Literal["A", "B", "C"], int] = Field(default_factory=lambda: {"A": 1, "B": 3, "C": 7})
+    open_window_days: int = Field(365, ge=1, le=3650)
+    stale_days: int = Field(30, ge=1)
+    consultant_branches: dict[str, str] = Field(default_factory=dict)
     alpha: float = Field(0.05, gt=0, lt=0.5)
     min_positives: int = Field(30, ge=5)
     seed: int = 42
