@@ -105,7 +105,7 @@ def test_publish_target_not_writable_is_one_line(tmp_path, monkeypatch, capsys):
     assert main(["--project", str(project), "publish", "--month", DEMO_MONTH, "--to", str(target)]) == 2
     line = _one_error_line(capsys.readouterr().err)
     assert line.startswith(f"error: {target}/.publish-staging-") and ": permission denied (Permission denied). " \
-        "Give your user write access to this folder" in line
+        "Give your user the right to read and write there" in line
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write anywhere")

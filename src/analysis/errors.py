@@ -83,8 +83,8 @@ def describe_os_error(exc: OSError) -> str:
         return (f"{where}: the disk is full ({reason}). Free some space (old runs in reports/runs/, data/processed/) "
                 "and run the command again; nothing half-written was kept.")
     if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        return (f"{where}: permission denied ({reason}). Give your user write access to this folder (or close the "
-                "program that holds the file open, e.g. Excel), or choose another folder.")
+        return (f"{where}: permission denied ({reason}). Give your user the right to read and write there (or "
+                "close the program that holds the file open, e.g. Excel), or choose another folder.")
     if code == errno.EROFS:
         return f"{where}: the file system is read-only ({reason}). Choose a folder on a writable disk."
     if code == errno.EADDRINUSE:
