@@ -96,13 +96,22 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                 old = old_runs.get(name)
                 if (not force and old and old["outcome"] in ("ok", "skipped", "no_data") and old["fingerprint"] == fp
                         and all((final / o).is_file() for o in old["outputs"])):
-                    for output in old["outputs"]:
-                        (staging / output).parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy2(final / output, staging / output)
                     results.append(NotebookResult(name, "skipped", 0.0, fp, old["outputs"], scope=slug))
                     say(f"[skip] {results[-1].label}: inputs, parameters and code unchanged since the last good run")
                 else:
                     todo.append((name, path, fp, slug, extra))
+        unchanged = bool(previous and todo == [] and set(previous.get("scopes", {}))
+                         == {scope_slug(*c) for c in filter(None, scopes)})
+        if unchanged:  # keep the last good run's folder, manifest and site untouched: nothing to copy or execute
+            say("nothing changed: the last good run stands as it is")
+            shutil.rmtree(runs / f"{params.month}.failed", ignore_errors=True)
+            order = list(notebooks)
+            results.sort(key=lambda r: (r.scope is not None, r.scope or "", order.index(r.name)))
+            return RunResult(params.month, final, time.perf_counter() - started, results)
+        for skipped in results:  # the skipped notebooks' files go into the new run folder as they were
+            for output in skipped.outputs:
+                (staging / output).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(final / output, staging / output)
         say(f"executing {len(todo)} notebook(s) for {params.month} "
             f"({'dask ' + str(scheduler) if executor == 'dask' else f'{params.run.workers} worker(s)'})")
         results += _execute_all(todo, params, overrides, staging, say, executor, scheduler)
@@ -119,10 +128,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                                 f"at cell {first.cell}: {first.error}\nThe executed notebook is in "
                                 f"{dest.relative_to(params.root)}/{where}{first.name}.ipynb; "
                                 "the previous run and the site were left as they were.")
-        if previous and todo == [] and set(previous.get("scopes", {})) == {scope_slug(*c) for c in filter(None, scopes)}:
-            say("nothing changed: the last good run stands as it is")  # keep its manifest, and the site, untouched
-        else:
-            swap_in(staging, final)
+        swap_in(staging, final)
         shutil.rmtree(runs / f"{params.month}.failed", ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -134,6 +140,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
 def execute_notebook(name: str, path: str, output_dir: str, month: str, overrides: dict, kernel: str,
                      timeout: int, cwd: str, root: str, threads: int = 0) -> dict:
     """Execute one notebook with papermill (runs in a worker process); never raises."""
+    fast_jupyter_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -172,6 +179,7 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
 
 def _source_cell_number(executed: Path, cell_index: int) -> int:
     """1-based position of a cell in the committed notebook (papermill inserts a parameters cell)."""
+    fast_jupyter_imports()
     import nbformat
 
     try:
@@ -216,6 +224,7 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
         return results
     if executor != "local":
         raise ConfigError(f"--executor must be local or dask. Got '{executor}'.")
+    fast_jupyter_imports()  # the worker processes are forked from this one and inherit it
     workers = min(params.run.workers, len(todo))
     for job in jobs.values():
         job["threads"] = max(1, (os.cpu_count() or 1) // workers)
@@ -331,6 +340,35 @@ def _scopes(params: Parameters, tables) -> list:
         raise ConfigError(f"parameters [key path: 'run/split_by']: the customer archive has no column {column}. "
                           f"Choose one of {', '.join(c for c in customers.columns if c != 'customer_id')}.")
     return [None, *((column, str(v)) for v in sorted(customers[column].dropna().astype(str).unique()))]
+
+
+def fast_jupyter_imports() -> None:
+    """Leave out jsonschema's RFC 3987 format checks before nbformat (papermill, nbconvert) is imported.
+
+    jsonschema imports rfc3987_syntax when it is installed (jupyter-events pulls it in), and that
+    module compiles its grammars on import: 2.2 s of CPU in every process that imports nbformat,
+    for checks of IRI strings that no notebook schema uses. Call it before those imports.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # an import of it now fails, and jsonschema skips it
+
+
+def process_seconds() -> float:
+    """Seconds since this process started (interpreter start-up and imports included), for the
+    command's closing line; on systems without /proc, since this module was imported."""
+    try:
+        with open("/proc/self/stat", "rb") as fh:
+            start_ticks = int(fh.read().rsplit(b")", 1)[1].split()[19])
+        with open("/proc/uptime", "rb") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+_IMPORTED = time.perf_counter()
 
 
 def git_commit(root: Path) -> str | None:

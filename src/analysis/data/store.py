@@ -10,22 +10,19 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Callable
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Callable
 
 from ..config import Parameters
 from ..errors import DataError
-from .readers import Limits, open_source
 from .schema import TABLES, Table
-from .validate import (Collector, Issue, TableInfo, ValidationReport, add_notes, all_columns, coerce_chunk,
-                       resolve_headers)
+from .validate import Issue, TableInfo, ValidationReport
+
+if TYPE_CHECKING:  # pandas and pyarrow load when a table is read or written: a reused load needs neither
+    import pandas as pd
 
 CURRENT = "CURRENT"
-_ARROW = {"string": pa.string(), "category": pa.string(), "float": pa.float64(), "int": pa.int64(),
-          "date": pa.timestamp("ns"), "datetime": pa.timestamp("ns"), "bool": pa.bool_()}
+_ARROW = {"string": "string", "category": "string", "float": "float64", "int": "int64",
+          "date": "timestamp[ns]", "datetime": "timestamp[ns]", "bool": "bool"}
 #: the column that dates each table's rows (freshness, volume per month)
 DATE_COLUMN = {"orders": "order_date", "payments": "paid_date", "surveys": "sent_date",
                 "complaints": "received_at", "leads": "created_date", "lead_events": "event_date"}
@@ -52,6 +49,8 @@ class Tables:
         return self.folder / f"{name}.parquet"
 
     def __getitem__(self, name: str) -> pd.DataFrame:
+        import pandas as pd
+
         if name not in self._cache:
             if name not in self:
                 raise KeyError(name)
@@ -69,6 +68,7 @@ class Tables:
         follow-ups are restricted when the lead register has the same column, else kept whole.
         """
         import duckdb
+        import pyarrow.parquet as pq
 
         if column not in self["customers"].columns:
             raise DataError(f"scope: the customer archive has no column {column}; choose one of "
@@ -277,6 +277,13 @@ def _load_all(params: Parameters, out: Path, hashes: dict, say, today: dt.date) 
 
 
 def _load_table(table: Table, path: Path, source, params: Parameters, out: Path, sha: str, today):
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .readers import Limits, open_source
+    from .validate import Collector, add_notes, all_columns, coerce_chunk, resolve_headers
+
     limits = Limits(params.data.max_uncompressed_mb, params.data.max_cells)
     is_csv = path.suffix.lower() in (".csv", ".txt")
     try:
@@ -291,7 +298,8 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
     if any(i.severity == "error" for i in collector.issues.values()):
         return None, list(collector.issues.values())
     columns = [c for c in all_columns(table, params) if c.name in found]
-    schema = pa.schema([pa.field("source_row", pa.int64())] + [pa.field(c.name, _ARROW[c.dtype]) for c in columns])
+    schema = pa.schema([pa.field("source_row", pa.int64())]
+                       + [pa.field(c.name, pa.type_for_alias(_ARROW[c.dtype])) for c in columns])
     rows = 0
     first = last = None
     date_col = DATE_COLUMN.get(table.name)

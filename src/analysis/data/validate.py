@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..config import Parameters
 from .mapping import BOOL_LABELS, header_map, label_map, normalise_header, normalise_label, scale_label_text, scale_map
-from .readers import RawSheet, as_text, blank_mask, map_unique, parse_dates, parse_numbers
 from .schema import Column, Table
+
+if TYPE_CHECKING:  # pandas, numpy and the readers load only when a file is read: a reused load needs none
+    import pandas as pd
+
+    from .readers import RawSheet
 
 #: checks whose failures are warnings unless validation.severity says otherwise
 _WARNING_CHECKS = {"unknown_column", "before_founding", "missing_table", "formula_without_value"}
@@ -163,6 +165,8 @@ def _shown(value) -> str:
 
 
 def _isna(value) -> bool:
+    import pandas as pd
+
     try:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -229,6 +233,10 @@ def add_notes(raw: RawSheet, collector: Collector) -> None:
 def coerce_chunk(table: Table, chunk: pd.DataFrame, found: dict[str, str], params: Parameters,
                  collector: Collector, today: dt.date) -> pd.DataFrame:
     """Return the chunk with canonical columns and types; failures go to ``collector``."""
+    import pandas as pd
+
+    from .readers import blank_mask
+
     out = {"source_row": pd.Series(chunk.index.to_numpy(dtype="int64"), index=chunk.index)}
     columns = all_columns(table, params)
     survey_scored = set(params.survey.dimensions) | {"overall"} if table.dynamic_float_columns else set()
@@ -253,6 +261,8 @@ def coerce_chunk(table: Table, chunk: pd.DataFrame, found: dict[str, str], param
 
 def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, header: str,
             params: Parameters, collector: Collector) -> pd.Series:
+    from .readers import as_text, map_unique, parse_dates, parse_numbers
+
     if col.dtype == "string":
         return as_text(values).astype("str").where(~blank, None).astype("str")
     if col.dtype in ("float", "int"):
@@ -304,6 +314,11 @@ def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, head
 
 def _coerce_score(values, blank, header, params, collector) -> pd.Series:
     """Survey answers: labels or numbers to points; not-applicable codes become blank."""
+    import numpy as np
+    import pandas as pd
+
+    from .readers import as_text, map_unique
+
     scale = scale_map(params)
     top = params.survey.scale_max
     na = {normalise_label(x) for x in params.survey.not_applicable}
@@ -338,6 +353,8 @@ def _coerce_score(values, blank, header, params, collector) -> pd.Series:
 
 
 def _check_range(col: Column, numbers: pd.Series, values: pd.Series, header: str, collector: Collector):
+    import numpy as np
+
     if col.minimum is None and col.maximum is None:
         return
     low = -np.inf if col.minimum is None else col.minimum
@@ -352,6 +369,8 @@ def _check_range(col: Column, numbers: pd.Series, values: pd.Series, header: str
 
 
 def _check_dates(col, dates, values, header, params, collector, today):
+    import pandas as pd
+
     if not col.future_ok:
         bad = dates.notna() & (dates.dt.normalize() > pd.Timestamp(today))
         if bad.any():
