@@ -41,17 +41,98 @@ CUSTOMERS = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"], "region": ["�
                           "sales_rep": ["赵明", "赵明", "孙丽", "赵明"]})
 
 
-def test_response_rate_segments_and_the_phone_list(params):
+def test_response_rate_counts_only_forms_whose_window_has_closed(params):
+    # S1-S3 were sent on 1 September: their 15 days are over, S1 and S2 came back -> 2 of 3 = 66.7 %.
+    # S4 was sent on 25 October, 6 days before the month end: not yet due, counted apart, not as unanswered.
     status = sat.response_status(SURVEYS, CUSTOMERS, params)
-    assert (status.sent, status.answered, status.rate) == (4, 2, 0.5)
-    assert not status.met  # target 90 %
+    assert (status.sent, status.due, status.answered, status.in_window) == (4, 3, 2, 1)
+    assert status.rate == pytest.approx(2 / 3) and not status.met  # target 90 %
     east = status.by_segment.set_index(["breakdown", "value"]).loc[("region", "华东")]
-    assert (east["sent"], east["answered"], east["rate"]) == (3, 2, pytest.approx(2 / 3))
+    assert (east["due"], east["answered"], east["rate"]) == (2, 2, 1.0)  # C1, C2 due and answered; C4's S4 not due
     south = status.by_segment.set_index(["breakdown", "value"]).loc[("region", "华南")]
     assert south["suppressed"] and np.isnan(south["rate"])  # 1 form < min_answers 2
     assert status.pending["survey_id"].tolist() == ["S3"]  # S4 is still within the 15 days
     assert status.pending["days_waiting"].tolist() == [60]
     assert status.pending["sales_rep"].tolist() == ["孙丽"]
+
+
+def test_a_form_answered_early_in_its_window_is_not_counted_either(params):
+    # sent 26 Oct and answered 28 Oct: answered, but its window is open -> in neither count of the rate
+    early = forms([("S9", "C1", T("2026-10-26"), T("2026-10-28"), 5, 5, 5, None)])
+    status = sat.response_status(pd.concat([SURVEYS, early]), CUSTOMERS, params)
+    assert (status.due, status.answered, status.in_window) == (3, 2, 1)
+
+
+def test_phone_register_follows_forms_across_months(params):
+    # S3 (sent 1 Sep) passed its deadline on 16 Sep: listed in September, still unanswered -> carried in October.
+    # S6 (sent 10 Oct) passed its deadline on 25 Oct -> new. S7 was listed in September and answered in October
+    # -> closed this month.
+    more = forms([("S6", "C2", T("2026-10-10"), None, None, None, None, None),
+                  ("S7", "C4", T("2026-09-05"), T("2026-10-12"), 4, 4, 4, None)])
+    register = sat.phone_register(pd.concat([SURVEYS, more]), CUSTOMERS, params).set_index("survey_id")
+    assert register["follow_status"].to_dict() == {"S6": "new", "S3": "carried", "S7": "closed"}
+    assert register.loc["S3", "first_listed"] == "2026-09" and register.loc["S3", "days_open"] == 45  # 16 Sep -> 31 Oct
+    assert register.loc["S7", "days_open"] == 22  # deadline 20 Sep, answered 12 Oct
+    assert sat.phone_worklist(register.reset_index())["survey_id"].tolist() == ["S6", "S3"]
+
+
+def test_capa_register_over_three_months(tmp_path):
+    # score target 50 %: only items below 3 raise CAPA items here.
+    # C1 quality: 2 in August (raised), 2 again in September (same item continues), 4 in October (closed).
+    # C2 quality: 1 in September (raised), no later answer (open). C3 delivery: 2 in October (raised).
+    rows = forms([("A1", "C1", T("2026-08-01"), T("2026-08-05"), 2, 5, 4, "质量不稳定"),
+                  ("A2", "C1", T("2026-09-01"), T("2026-09-03"), 2, 5, 4, None),
+                  ("A3", "C1", T("2026-10-01"), T("2026-10-04"), 4, 5, 4, None),
+                  ("B1", "C2", T("2026-09-02"), T("2026-09-06"), 1, 5, 3, None),
+                  ("C9", "C3", T("2026-10-02"), T("2026-10-09"), 5, 2, 4, None)])
+
+    def register(month):
+        p = load_parameters(root=make_project(tmp_path / month), month=month, overrides={
+            "survey.dimensions": ["quality", "delivery"], "survey.score_target": 0.5, "survey.capa_due_days": 40})
+        return sat.capa_register(rows, p).set_index("capa_id")
+
+    august = register("2026-08")
+    assert august["follow_status"].to_dict() == {"C1-quality-A1": "new"}
+    september = register("2026-09")
+    assert september["follow_status"].to_dict() == {"C2-quality-B1": "new", "C1-quality-A1": "carried"}
+    assert september.loc["C1-quality-A1", "low_answers"] == 2 and september.loc["C1-quality-A1", "days_open"] == 56
+    october = register("2026-10")
+    assert october["follow_status"].to_dict() == {"C3-delivery-C9": "new", "C2-quality-B1": "carried",
+                                                  "C1-quality-A1": "closed"}
+    item = october.loc["C1-quality-A1"]
+    assert item["first_listed"] == "2026-08" and item["closed"] == T("2026-10-04") and item["days_open"] == 60
+    assert item["comment"] == "质量不稳定" and item["department"] == "质量部"
+    assert october.loc["C2-quality-B1", "days_open"] == 55 and bool(october.loc["C2-quality-B1", "overdue"])  # > 40 days
+    assert not october.loc["C3-delivery-C9", "overdue"]
+    assert sat.capa_worklist(october.reset_index())["capa_id"].tolist() == list(october.index)
+
+
+def test_forms_and_customers_are_counted_as_the_label_says(params):
+    # C1 answers twice below target and C2 once: 3 forms below target, 2 customers
+    rows = forms([("F1", "C1", T("2026-09-01"), T("2026-09-02"), 2, 3, 3, None),
+                  ("F2", "C1", T("2026-10-01"), T("2026-10-02"), 3, 3, 3, None),
+                  ("F3", "C2", T("2026-10-01"), T("2026-10-02"), 1, 2, 2, None),
+                  ("F4", "C3", T("2026-10-01"), T("2026-10-02"), 5, 5, 5, None)])
+    scores = sat.customer_scores(sat.answered(rows, params), params)
+    message = sat.results_message(sat.overall_score(scores, params), scores)
+    assert (message.values["below"], message.values["customers"]) == (3, 2)
+
+
+def test_the_overall_score_basis_is_a_parameter(tmp_path):
+    # items: (5+4)/2/5 = 90 % and (3+3)/2/5 = 60 % -> 75 %; question: 4/5 = 80 % and 4/5 = 80 % -> 80 %
+    rows = forms([("F1", "C1", T("2026-10-01"), T("2026-10-02"), 5, 4, 4, None),
+                  ("F2", "C2", T("2026-10-01"), T("2026-10-02"), 3, 3, 4, None)])
+    results = {}
+    for basis in ("items", "question"):
+        p = load_parameters(root=make_project(tmp_path / basis), month="2026-10", overrides={
+            "survey.dimensions": ["quality", "delivery"], "survey.overall": basis})
+        results[basis] = sat.overall_score(sat.customer_scores(sat.answered(rows, p), p), p)
+    assert results["items"]["share"] == pytest.approx(0.75) and results["items"]["other"] == pytest.approx(0.8)
+    assert results["question"]["share"] == pytest.approx(0.8) and results["question"]["other"] == pytest.approx(0.75)
+    assert not results["items"]["met"] and results["question"]["met"]  # target 80 %
+    no_question = rows.drop(columns=["overall"])
+    with pytest.raises(DataError, match="survey.overall is question"):
+        sat.customer_scores(sat.answered(no_question, p), p)
 
 
 def test_dimension_means_ci_and_top2_box(params):
@@ -164,12 +245,42 @@ def test_complaints_pareto_compliance_and_repeats(params):
     # October: a replied in 2 h, b in 30 h, c never (deadline passed), e's deadline is after the month end
     assert compliance.loc["2026-10", "complaints"] == 4
     assert compliance.loc["2026-10", "reply_ok"] == pytest.approx(1 / 3)
+    assert compliance.loc["2026-10", "reply_due"] == 3
     assert compliance.loc["2026-09", "reply_ok"] == 1.0
     repeat = cmp.repeat_complainers(frame, params)
     assert repeat["customer_id"].tolist() == ["C1"] and repeat["complaints"].tolist() == [3]
     assert repeat["major"].tolist() == [1]
     by_month = cmp.complaints_by_month(frame, params)
     assert by_month.loc["2026-10"].to_dict() == {"quality": 3, "delivery": 1, "price": 0}
+
+
+def test_compliance_counts_only_complaints_past_their_deadline(params):
+    # f came on 31 Oct 09:00 and was answered at 10:00: its 24 h deadline (1 Nov 09:00) is after the month end,
+    # so it is in neither count. October: a on time, b late, c never -> 1 of 3, not 2 of 4.
+    received = [T("2026-10-01 09:00"), T("2026-10-02 09:00"), T("2026-10-03 09:00"), T("2026-10-31 09:00")]
+    frame = pd.DataFrame({"complaint_id": list("abcf"), "customer_id": ["C1", "C2", "C3", "C4"], "received_at": received,
+                          "category": ["quality"] * 4,
+                          "replied_at": [received[0] + pd.Timedelta(hours=2), received[1] + pd.Timedelta(hours=30), None,
+                                         received[3] + pd.Timedelta(hours=1)],
+                          "followed_up_at": [received[0] + pd.Timedelta(hours=48)] + [None] * 3})
+    october = cmp.response_compliance(frame, params).loc["2026-10"]
+    assert (october["reply_due"], october["reply_ok"]) == (3, pytest.approx(1 / 3))
+    # 72 h: a followed up in 48 h; b, c late; f's deadline (3 Nov) not passed -> 1 of 3
+    assert (october["followup_due"], october["followup_ok"]) == (3, pytest.approx(1 / 3))
+    whole = cmp.overall_compliance(frame, params)
+    assert whole == {"reply_ok": pytest.approx(1 / 3), "reply_due": 3, "followup_ok": pytest.approx(1 / 3),
+                     "followup_due": 3}
+    listed = cmp.month_list(frame, params).set_index("complaint_id")
+    assert listed["reply_ok"].tolist()[:3] == [True, False, False] and pd.isna(listed.loc["f", "reply_ok"])
+
+
+def test_repeat_complainers_without_a_severity_column_count_no_major(params):
+    received = [T("2026-10-01 09:00"), T("2026-10-05 09:00")]
+    frame = pd.DataFrame({"complaint_id": ["a", "b"], "customer_id": ["C1", "C1"], "received_at": received,
+                          "category": ["quality", "price"]})
+    repeat = cmp.repeat_complainers(frame, params)
+    assert repeat["complaints"].tolist() == [2] and "major" not in repeat.columns
+    assert repeat["categories"].tolist() == [["price", "quality"]]
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import Parameters
-from .message import Message, Percent, Term
+from .message import Message, Number, Percent, Term
 
 CATEGORY_ORDER = ("quality", "quantity", "delivery", "service", "price", "other")
 
@@ -43,10 +43,11 @@ def pareto(complaints: pd.DataFrame, params: Parameters, months: int | None = No
 
 
 def response_compliance(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Per month: complaints, share replied within ``reply_hours`` and followed up within ``followup_hours``.
+    """Per month: complaints received, and the share replied within ``reply_hours`` and followed up within
+    ``followup_hours`` among the complaints whose deadline has passed by the end of the report month.
 
-    A complaint not replied to (or not followed up) counts as late once its deadline has passed by
-    the end of the report month; one whose deadline is still ahead is left out of that share.
+    A complaint whose deadline is still ahead is in neither the numerator nor the denominator, even if it
+    was already answered: the share is the same whether the month's last days were quick or slow.
     """
     window = month_window(params, params.complaints.months_shown)
     cutoff = pd.Period(params.month, "M").end_time
@@ -55,13 +56,16 @@ def response_compliance(complaints: pd.DataFrame, params: Parameters) -> pd.Data
     for name, column, hours in (("reply", "replied_at", params.complaints.reply_hours),
                                 ("followup", "followed_up_at", params.complaints.followup_hours)):
         deadline = frame["received_at"] + pd.to_timedelta(hours, unit="h")
-        on_time = frame[column].notna() & (frame[column] <= deadline)
-        due = on_time | (deadline <= cutoff)
-        frame[f"{name}_ok"] = on_time.where(due)
-    grouped = frame.groupby("month").agg(complaints=("complaint_id", "size"), reply_ok=("reply_ok", "mean"),
+        done = frame[column] if column in frame else pd.Series(pd.NaT, index=frame.index)
+        on_time = done.notna() & (done <= deadline)
+        frame[f"{name}_ok"] = on_time.astype(float).where(deadline <= cutoff)
+        frame[f"{name}_due"] = (deadline <= cutoff).astype(int)
+    grouped = frame.groupby("month").agg(complaints=("complaint_id", "size"), reply_due=("reply_due", "sum"),
+                                         reply_ok=("reply_ok", "mean"), followup_due=("followup_due", "sum"),
                                          followup_ok=("followup_ok", "mean"))
     grouped = grouped.reindex(window.astype(str))
-    grouped["complaints"] = grouped["complaints"].fillna(0).astype(int)
+    for column in ("complaints", "reply_due", "followup_due"):
+        grouped[column] = grouped[column].fillna(0).astype(int)
     grouped.index.name = "month"
     return grouped
 
@@ -74,7 +78,7 @@ def repeat_complainers(complaints: pd.DataFrame, params: Parameters) -> pd.DataF
     grouped = inside.groupby("customer_id").agg(
         complaints=("complaint_id", "size"), last=("received_at", "max"),
         categories=("category", lambda c: sorted(set(c))),
-        major=("severity", lambda s: int((s == "major").sum())) if "severity" in inside else ("complaint_id", "size"))
+        **({"major": ("severity", lambda s: int((s == "major").sum()))} if "severity" in inside else {}))
     out = grouped[grouped["complaints"] >= params.complaints.repeat_min].reset_index()
     return out.sort_values(["complaints", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -84,24 +88,46 @@ def complaints_in_month(complaints: pd.DataFrame, params: Parameters) -> pd.Data
     return complaints[month == pd.Period(params.month, "M")]
 
 
-def overall_compliance(complaints: pd.DataFrame, params: Parameters) -> dict:
-    """Reply and follow-up compliance over the months shown: complaints on time over complaints due."""
-    table = response_compliance(complaints, params)
-    weights = table["complaints"]
+def overall_compliance(complaints: pd.DataFrame, params: Parameters, months: int | None = None) -> dict:
+    """Reply and follow-up compliance over the last ``months`` months (default complaints.months_shown):
+    complaints on time over complaints whose deadline has passed."""
+    table = response_compliance(complaints, params).tail(months or params.complaints.months_shown)
     out = {}
-    for name in ("reply_ok", "followup_ok"):
-        known = table[name].notna()
-        out[name] = float((table.loc[known, name] * weights[known]).sum() / weights[known].sum()) if weights[known].sum() else float("nan")
+    for name in ("reply", "followup"):
+        due = table[f"{name}_due"]
+        ok = (table[f"{name}_ok"].fillna(0) * due).sum()
+        out[f"{name}_ok"] = float(ok / due.sum()) if due.sum() else float("nan")
+        out[f"{name}_due"] = int(due.sum())
     return out
 
 
 def summary_message(complaints: pd.DataFrame, params: Parameters) -> Message:
-    """The complaint section's opening: this month's count, compliance, repeat complainers."""
-    compliance = overall_compliance(complaints, params)
+    """The complaint section's opening: this month's count and compliance, the same over the months shown,
+    repeat complainers."""
+    month = overall_compliance(complaints, params, months=1)
+    year = overall_compliance(complaints, params)
     return Message.of("sat.complaints", n=len(complaints_in_month(complaints, params)),
-                      months=params.complaints.months_shown, reply=Percent(compliance["reply_ok"]),
-                      follow=Percent(compliance["followup_ok"]), repeat=len(repeat_complainers(complaints, params)),
+                      reply_month=Percent(month["reply_ok"]), follow_month=Percent(month["followup_ok"]),
+                      months=params.complaints.months_shown, reply=Percent(year["reply_ok"]),
+                      follow=Percent(year["followup_ok"]), reply_hours=Number(params.complaints.reply_hours),
+                      follow_hours=Number(params.complaints.followup_hours),
+                      repeat=len(repeat_complainers(complaints, params)),
                       window=params.complaints.repeat_window_days, min=params.complaints.repeat_min)
+
+
+def month_list(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """This month's complaints: number, customer, when, category, severity, department, what was said, and
+    whether the reply and the follow-up came in time (blank while the deadline is ahead)."""
+    frame = complaints_in_month(complaints, params).copy()
+    cutoff = pd.Period(params.month, "M").end_time
+    for name, column, hours in (("reply_ok", "replied_at", params.complaints.reply_hours),
+                                ("followup_ok", "followed_up_at", params.complaints.followup_hours)):
+        deadline = frame["received_at"] + pd.to_timedelta(hours, unit="h")
+        done = frame[column] if column in frame else pd.Series(pd.NaT, index=frame.index)
+        frame[name] = (done.notna() & (done <= deadline)).where(deadline <= cutoff).astype("boolean")
+    columns = ["complaint_id", "customer_id", "received_at", "category", "severity", "department", "description",
+               "reply_ok", "followup_ok"]
+    return frame[[c for c in columns if c in frame]].sort_values(["received_at", "complaint_id"]).reset_index(drop=True)
 
 
 def pareto_finding(table: pd.DataFrame) -> Message:

@@ -107,7 +107,8 @@ class SurveyParams(_Strict):
     min_answers: int = Field(5, ge=1)
     period_months: int = Field(6, ge=1, le=24)
     capa_item_below: float = Field(3, gt=1)
-    capa_due_days: int = Field(30, ge=1)
+    capa_due_days: int = Field(183, ge=1)
+    capa_lookback_months: int = Field(12, ge=1, le=120)
     overall: Literal["items", "question"] = "items"
     segments: list[str] = Field(default_factory=lambda: ["region", "branch", "grade"])
     alpha: float = Field(0.05, gt=0, lt=0.5)

@@ -31,7 +31,7 @@ COLUMN_VOCABULARY = {
     "method": "grading_method", "criterion": "criterion", "criteria": "criterion", "feature": "feature",
     "signal": "feature", "factors": "feature", "reasons": "feature", "freshness": "freshness",
     "table_status": "table_status", "table": "table", "check": "check", "kind": "severity_kind",
-    "needed_by": "report", "breakdown": "column",
+    "needed_by": "report", "breakdown": "column", "follow_status": "follow_status",
 }
 MISSING = "—"
 

@@ -15,12 +15,19 @@ from .message import Listing, Message, Number, Percent, Term, Terms
 
 @dataclass
 class ResponseStatus:
-    """Response (回收) against the target, by segment, and who to phone."""
+    """Response (回收) against the target, by segment, and who to phone.
 
-    sent: int
-    answered: int
-    rate: float
+    The rate counts only forms whose answer window (survey.followup_days after sending) has closed by
+    the end of the period: a form sent a week before the month end is not yet due, neither answered
+    nor unanswered. Forms still in their window are counted apart (``in_window``).
+    """
+
+    sent: int  # forms sent in the survey period
+    due: int  # of them, forms whose answer window has closed
+    answered: int  # of the due forms, answered by the period end
+    rate: float  # answered / due
     target: float
+    in_window: int  # forms sent too recently to be due, not yet answered
     by_segment: pd.DataFrame
     pending: pd.DataFrame
 
@@ -80,37 +87,40 @@ def item_scores(forms: pd.DataFrame, params: Parameters) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- response status
 
 def response_status(surveys: pd.DataFrame, customers: pd.DataFrame, params: Parameters) -> ResponseStatus:
-    """Forms sent vs answered in the period, the rate against the target, by segment; the phone list.
+    """Forms sent, due and answered in the period; the rate over due forms against the target, by segment;
+    the phone list.
 
-    The phone follow-up list holds forms unanswered more than ``survey.followup_days`` after
-    they were sent, counted to the end of the report month.
+    A form is due once ``survey.followup_days`` have passed since it was sent (counted to the end of
+    the period); the phone follow-up list holds the due forms without an answer.
     """
     sent = surveys_in_period(surveys, params)
     done_ids = set(answered(surveys, params, required=False)["survey_id"])
-    flags = sent.assign(answered=sent["survey_id"].isin(done_ids))
-    rate = float(flags["answered"].mean()) if len(flags) else 0.0
+    _, end = survey_period(params)
+    flags = sent.assign(answered=sent["survey_id"].isin(done_ids),
+                        due=sent["sent_date"] + pd.Timedelta(days=params.survey.followup_days) <= end)
+    due = flags[flags["due"]]
+    rate = float(due["answered"].mean()) if len(due) else np.nan
     segments = [s for s in params.survey.segments if s in customers.columns]
-    frame = flags.merge(customers[["customer_id", *segments]], on="customer_id", how="left")
+    frame = due.merge(customers[["customer_id", *segments]], on="customer_id", how="left")
     rows = []
     for segment in segments:
         grouped = frame.groupby(frame[segment].fillna("—"), sort=True)["answered"].agg(["size", "sum"])
         for value, (n, k) in grouped.iterrows():
-            rows.append({"breakdown": segment, "value": value, "sent": int(n), "answered": int(k),
+            rows.append({"breakdown": segment, "value": value, "due": int(n), "answered": int(k),
                          "rate": k / n if n >= params.survey.min_answers else np.nan,
                          "suppressed": bool(n < params.survey.min_answers)})
-    by_segment = pd.DataFrame(rows, columns=["breakdown", "value", "sent", "answered", "rate", "suppressed"])
-    _, end = survey_period(params)
-    waiting = frame[~frame["answered"]].assign(days_waiting=lambda f: (end - f["sent_date"]).dt.days)
+    by_segment = pd.DataFrame(rows, columns=["breakdown", "value", "due", "answered", "rate", "suppressed"])
+    waiting = flags[~flags["answered"] & flags["due"]].assign(days_waiting=lambda f: (end - f["sent_date"]).dt.days)
     extra = [c for c in ("sales_rep", "region", "branch") if c in customers.columns and c not in waiting.columns]
     if extra:
         waiting = waiting.merge(customers[["customer_id", *extra]], on="customer_id", how="left")
-    pending = (waiting[waiting["days_waiting"] > params.survey.followup_days]
-               .sort_values(["days_waiting", "survey_id"], ascending=[False, True])
+    pending = (waiting.sort_values(["days_waiting", "survey_id"], ascending=[False, True])
                [["survey_id", "customer_id", "sent_date", "days_waiting",
-                 *[c for c in ("region", "branch", "sales_rep") if c in waiting.columns]]]
+                 *[c for c in ("sales_rep", "branch", "region") if c in waiting.columns]]]
                .reset_index(drop=True))
-    return ResponseStatus(len(flags), int(flags["answered"].sum()), rate, params.survey.response_target,
-                          by_segment, pending)
+    in_window = int((~flags["due"] & ~flags["answered"]).sum())
+    return ResponseStatus(len(flags), len(due), int(due["answered"].sum()), rate, params.survey.response_target,
+                          in_window, by_segment, pending)
 
 
 # ----------------------------------------------------------------------------- results
@@ -146,24 +156,45 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
 
 
 def customer_scores(forms: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Each answered form: items answered, mean item score, score as a share of the maximum, below target."""
+    """Each answered form: items answered, mean item score, its score share by both bases and the one in use.
+
+    ``items_share`` is the mean item score over the scale's maximum; ``question_share`` the form's own
+    overall question (总体评价) over the maximum, where the form has one. ``share`` is the basis named
+    by ``survey.overall`` and decides ``below_target``.
+    """
     dims = dimensions(forms, params)
     values = forms[dims]
     out = forms[["survey_id", "customer_id", "answered_date"]].copy()
     out["items"] = values.notna().sum(axis=1)
     out["mean"] = values.mean(axis=1)
-    out["share"] = out["mean"] / params.survey.scale_max
+    out["items_share"] = out["mean"] / params.survey.scale_max
+    has_question = "overall" in forms.columns
+    out["question_share"] = (forms["overall"].astype(float).to_numpy() / params.survey.scale_max
+                             if has_question else np.nan)
+    if params.survey.overall == "question":
+        if not has_question or out["question_share"].notna().sum() == 0:
+            raise DataError("surveys: survey.overall is question, but the forms have no answered overall question "
+                            "(总体评价). Map that column in data.sources.surveys.columns, or set survey.overall: items.",
+                            reason=Message("sat.no_question"))
+        out["share"] = out["question_share"]
+    else:
+        out["share"] = out["items_share"]
     out["below_target"] = out["share"] < params.survey.score_target
     return out.reset_index(drop=True)
 
 
 def overall_score(scores: pd.DataFrame, params: Parameters) -> dict:
-    """The period's overall score: mean of the customers' shares, with a 95 % interval, against the target."""
+    """The period's overall score: mean of the forms' shares (basis survey.overall), with a 95 % interval,
+    against the target; ``other`` is the same mean by the other basis when the forms give both."""
     shares = scores["share"].dropna().to_numpy(float)
     low, high = mean_ci(shares)
     value = float(shares.mean()) if len(shares) else np.nan
+    other_column = "question_share" if params.survey.overall == "items" else "items_share"
+    other = scores[other_column].dropna() if other_column in scores else pd.Series(dtype=float)
     return {"share": value, "ci_low": low, "ci_high": high, "n": len(shares), "target": params.survey.score_target,
-            "met": bool(value >= params.survey.score_target)}
+            "met": bool(value >= params.survey.score_target), "basis": params.survey.overall,
+            "other": float(other.mean()) if len(other) else np.nan,
+            "other_basis": "question" if params.survey.overall == "items" else "items"}
 
 
 def segment_results(scores: pd.DataFrame, customers: pd.DataFrame, params: Parameters) -> pd.DataFrame:
@@ -212,6 +243,105 @@ def capa_list(forms: pd.DataFrame, scores: pd.DataFrame, params: Parameters) -> 
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["capa_reason", "item_score", "survey_id", "dimension"], ascending=[False, True, True, True],
                            kind="stable").reset_index(drop=True)
+
+
+def capa_register(surveys: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The CAPA items raised in the last ``survey.capa_lookback_months`` up to the end of the period, followed
+    through the months.
+
+    An item opens when a customer scores a dimension below ``survey.capa_item_below`` (dimension
+    ``overall``: a form whose score share is below ``survey.score_target``); further low answers of the
+    same customer on that dimension continue it; it closes with the customer's first later answer of
+    that dimension at or above the limit. Derived from the data alone, so a re-run gives the same
+    register. Columns: capa_id (stable: customer, dimension and the opening form), customer_id,
+    dimension, capa_reason, item_score and comment of the opening form, department, first_listed
+    (the month it opened), opened, closed (date or NaT), status at the period end (new: opened this
+    month; carried: opened before and still open; closed: closed this month; done: closed before),
+    days_open, overdue (open longer than ``survey.capa_due_days``), low_answers.
+    """
+    _, end = survey_period(params)
+    month = pd.Period(params.month, "M")
+    dims = dimensions(surveys, params)
+    done = surveys[surveys["answered_date"].notna() & (surveys["answered_date"] <= end) & surveys[dims].notna().any(axis=1)]
+    columns = ["capa_id", "customer_id", "dimension", "capa_reason", "item_score", "share", "comment", "department",
+               "first_listed", "opened", "closed", "follow_status", "days_open", "overdue", "low_answers"]
+    if done.empty:
+        return pd.DataFrame(columns=columns)
+    scores = customer_scores(done, params)
+    long = done.melt(id_vars=["survey_id", "customer_id", "answered_date"], value_vars=dims, var_name="dimension",
+                     value_name="item_score").dropna(subset=["item_score"])
+    long["low"] = long["item_score"] < params.survey.capa_item_below
+    long["share"] = np.nan
+    overall = scores[["survey_id", "customer_id", "answered_date", "share"]].dropna(subset=["share"]).assign(
+        dimension="overall", item_score=lambda f: f["share"] * params.survey.scale_max)
+    overall["low"] = overall["share"] < params.survey.score_target
+    events = pd.concat([long, overall], ignore_index=True).sort_values(
+        ["customer_id", "dimension", "answered_date", "survey_id"], kind="stable").reset_index(drop=True)
+    group = events.groupby(["customer_id", "dimension"], sort=False)
+    previous_low = group["low"].shift(fill_value=False).astype(bool)
+    events["episode"] = (events["low"] & ~previous_low).astype(int).groupby([events["customer_id"], events["dimension"]]).cumsum()
+    starts = events[events["low"] & ~previous_low]
+    closes = events[~events["low"] & previous_low][["customer_id", "dimension", "episode", "answered_date"]]
+    lows = events[events["low"]].groupby(["customer_id", "dimension", "episode"]).size().rename("low_answers")
+    out = starts.merge(closes.rename(columns={"answered_date": "closed"}), on=["customer_id", "dimension", "episode"],
+                       how="left").merge(lows.reset_index(), on=["customer_id", "dimension", "episode"], how="left")
+    comments = done.set_index("survey_id")["comment"] if "comment" in done else pd.Series(dtype=object)
+    out["comment"] = out["survey_id"].map(comments)
+    out["capa_reason"] = np.where(out["dimension"] == "overall", "customer", "item")
+    weakest = done.set_index("survey_id")[dims].astype(float).idxmin(axis=1, skipna=True)
+    department_of = out["dimension"].where(out["dimension"] != "overall", out["survey_id"].map(weakest))
+    out["department"] = department_of.map(lambda d: params.survey.departments.get(d, "") if isinstance(d, str) else "")
+    out["opened"] = out["answered_date"]
+    out["first_listed"] = out["opened"].dt.to_period("M").astype(str)
+    opened_month = out["opened"].dt.to_period("M")
+    closed_month = out["closed"].dt.to_period("M")
+    out["follow_status"] = np.select([out["closed"].notna() & (closed_month == month), out["closed"].notna(),
+                               opened_month == month], ["closed", "done", "new"], "carried")
+    out["days_open"] = ((out["closed"].fillna(end) - out["opened"]).dt.days).astype(int)
+    out["overdue"] = out["closed"].isna() & (out["days_open"] > params.survey.capa_due_days)
+    out["capa_id"] = out["customer_id"].astype(str) + "-" + out["dimension"] + "-" + out["survey_id"].astype(str)
+    out["share"] = np.where(out["dimension"] == "overall", out["item_score"] / params.survey.scale_max, np.nan)
+    lookback = (month - params.survey.capa_lookback_months + 1).start_time
+    out = out[out["opened"] >= lookback]
+    order = {"new": 0, "carried": 1, "closed": 2, "done": 3}
+    out = out.assign(_o=out["follow_status"].map(order)).sort_values(["_o", "overdue", "days_open", "capa_id"],
+                                                             ascending=[True, False, False, True], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+def capa_worklist(register: pd.DataFrame) -> pd.DataFrame:
+    """The CAPA items to act on: open ones (new, carried over) and those closed this month."""
+    return register[register["follow_status"].isin(["new", "carried", "closed"])].reset_index(drop=True)
+
+
+def phone_register(surveys: pd.DataFrame, customers: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Phone follow-ups of the survey period followed through the months: every form of the period that
+    passed ``survey.followup_days`` without an answer.
+
+    first_listed is the month its deadline passed; status at the period end: new (listed this month),
+    carried (listed before, still unanswered), closed (answered this month after being listed), done
+    (answered in an earlier month); days_open counts from the deadline to the answer or the period end.
+    """
+    start, end = survey_period(params)
+    month = pd.Period(params.month, "M")
+    sent = surveys_in_period(surveys, params)
+    deadline = sent["sent_date"] + pd.Timedelta(days=params.survey.followup_days)
+    answered_at = sent["answered_date"].where(sent["answered_date"] <= end)
+    listed = (deadline <= end) & (answered_at.isna() | (answered_at > deadline))
+    out = sent.loc[listed, ["survey_id", "customer_id", "sent_date"]].copy()
+    out["deadline"] = deadline[listed]
+    out["answered_date"] = answered_at[listed]
+    out["first_listed"] = out["deadline"].dt.to_period("M").astype(str)
+    answered_month = out["answered_date"].dt.to_period("M")
+    out["follow_status"] = np.select([out["answered_date"].notna() & (answered_month == month), out["answered_date"].notna(),
+                               out["deadline"].dt.to_period("M") == month], ["closed", "done", "new"], "carried")
+    out["days_open"] = (out["answered_date"].fillna(end) - out["deadline"]).dt.days.astype(int)
+    extra = [c for c in ("sales_rep", "branch", "region") if c in customers.columns]
+    out = out.merge(customers[["customer_id", *extra]], on="customer_id", how="left")
+    order = {"new": 0, "carried": 1, "closed": 2, "done": 3}
+    out = out.assign(_o=out["follow_status"].map(order)).sort_values(["_o", "days_open", "survey_id"],
+                                                             ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
 
 
 def satisfaction_grades(scores: pd.DataFrame, params: Parameters, orders: pd.DataFrame | None = None,
@@ -366,13 +496,38 @@ def _std_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- conclusions
 
 def conclusions(status: ResponseStatus, overall: dict, results: pd.DataFrame, comparison: pd.DataFrame,
-                importance: pd.DataFrame | None, capa: pd.DataFrame, params: Parameters) -> list[Message]:
-    """The conclusions paragraph, written from the numbers (one message per finding)."""
+                importance: pd.DataFrame | None, register: pd.DataFrame, params: Parameters,
+                segments: pd.DataFrame | None = None, grades: pd.DataFrame | None = None,
+                themes: pd.DataFrame | None = None, compliance: dict | None = None) -> list[Message]:
+    """The conclusions for the management review, written from the numbers (one message per finding).
+
+    First what needs action this month (new and overdue CAPA items), then the targets (and why one is
+    missed), the segments and items below the score target, strengths and weaknesses, drivers, real
+    changes, what dissatisfied customers write, complaint deadlines and the combined grade D share.
+    """
     verdict = lambda ok: Message("sat.c.reached" if ok else "sat.c.missed")  # noqa: E731
-    out = [Message.of("sat.c.response", rate=Percent(status.rate), target=Percent(status.target, 0),
-                      verdict=verdict(status.met)),
-           Message.of("sat.c.score", share=Percent(overall["share"]), target=Percent(overall["target"], 0),
-                      verdict=verdict(overall["met"]))]
+    target = params.survey.score_target
+    out = []
+    open_items = register[register["follow_status"].isin(["new", "carried"])]
+    out.append(Message.of("sat.c.capa", new=int((register["follow_status"] == "new").sum()),
+                          overdue=int(open_items["overdue"].sum()), due_days=params.survey.capa_due_days,
+                          open=len(open_items), customers=open_items["customer_id"].nunique(),
+                          closed=int((register["follow_status"] == "closed").sum())))
+    why = Message.of("sat.c.in_window", n=status.in_window) if status.in_window else ""
+    out.append(Message.of("sat.c.response", rate=Percent(status.rate), target=Percent(status.target, 0),
+                          verdict=verdict(status.met), why=why))
+    out.append(Message.of("sat.c.score", share=Percent(overall["share"]), target=Percent(overall["target"], 0),
+                          verdict=verdict(overall["met"]), basis=Term("score_basis", overall["basis"])))
+    if segments is not None and len(segments):
+        low = segments[~segments["suppressed"].astype(bool) & (segments["share"] < target)]
+        if len(low):
+            parts = [Message.of("sat.c.segment", breakdown=Term("column", r.breakdown), value=str(r.value),
+                                share=Percent(r.share)) for r in low.itertuples()]
+            out.append(Message.of("sat.c.segments_below", segments=Listing(parts), target=Percent(target, 0)))
+    below_items = results[results["share_of_max"] < target].sort_values(["share_of_max", "dimension"])
+    if len(below_items):
+        out.append(Message.of("sat.c.items_below", dims=Terms("dimension", below_items["dimension"]),
+                              target=Percent(target, 0)))
     ranked = results.dropna(subset=["mean"]).sort_values(["mean", "dimension"])
     if len(ranked):
         low, high = ranked.iloc[0], ranked.iloc[-1]
@@ -391,7 +546,16 @@ def conclusions(status: ResponseStatus, overall: dict, results: pd.DataFrame, co
         out.append(Message.of("sat.c.changes", changes=Listing(parts)))
     else:
         out.append(Message("sat.c.no_changes"))
-    out.append(Message.of("sat.c.capa", n=len(capa), customers=capa["customer_id"].nunique() if len(capa) else 0))
+    if themes is not None and len(themes):
+        parts = [Message.of("sat.c.theme", phrase=str(r.phrase), n=int(r.forms)) for r in themes.head(3).itertuples()]
+        out.append(Message.of("sat.c.themes", themes=Listing(parts)))
+    if compliance:
+        out.append(Message.of("sat.c.compliance", reply=Percent(compliance["reply_ok"]),
+                              follow=Percent(compliance["followup_ok"]), reply_hours=Number(params.complaints.reply_hours),
+                              follow_hours=Number(params.complaints.followup_hours)))
+    if grades is not None and len(grades):
+        out.append(Message.of("sat.c.grade_d", share=Percent((grades["grade"] == "D").mean()),
+                              n=int((grades["grade"] == "D").sum())))
     return out
 
 
@@ -406,29 +570,67 @@ def purpose(surveys: pd.DataFrame, params: Parameters) -> Message:
 
 
 def response_message(status: ResponseStatus, params: Parameters) -> Message:
-    """Section 2: forms answered, the rate against the target, forms to phone."""
-    return Message.of("sat.response", answered=status.answered, rate=Percent(status.rate),
+    """Section 2: forms due and answered, the rate against the target, forms still in their window, forms to phone."""
+    return Message.of("sat.response", due=status.due, answered=status.answered, rate=Percent(status.rate),
                       target=Percent(status.target, 0), verdict=Message("sat.met" if status.met else "sat.not_met"),
-                      days=params.survey.followup_days, pending=len(status.pending))
+                      days=params.survey.followup_days, in_window=status.in_window, pending=len(status.pending))
 
 
 def results_message(overall: dict, scores: pd.DataFrame) -> Message:
-    """Section 3: the overall score with its interval against the target; answers below the target."""
-    return Message.of("sat.results", share=Percent(overall["share"]), low=Percent(overall["ci_low"]),
-                      high=Percent(overall["ci_high"]), target=Percent(overall["target"], 0),
-                      verdict=Message("sat.met" if overall["met"] else "sat.not_met"),
-                      below=int(scores["below_target"].sum()))
+    """Section 3: the overall score with its interval against the target and the basis it is computed on (with
+    the other basis beside it); forms and customers below the target."""
+    below = scores[scores["below_target"]]
+    other = (Message.of("sat.other_basis", basis=Term("score_basis", overall["other_basis"]),
+                        other=Percent(overall["other"])) if not pd.isna(overall.get("other", np.nan)) else "")
+    return Message.of("sat.results", share=Percent(overall["share"]), basis=Term("score_basis", overall["basis"]),
+                      other=other, low=Percent(overall["ci_low"]), high=Percent(overall["ci_high"]),
+                      target=Percent(overall["target"], 0), verdict=Message("sat.met" if overall["met"] else "sat.not_met"),
+                      below=len(below), customers=below["customer_id"].nunique())
 
 
-def capa_message(capa: pd.DataFrame, params: Parameters) -> Message:
-    """Section 4: CAPA items and customers below the target, by responsible department."""
+def capa_message(register: pd.DataFrame, params: Parameters) -> Message:
+    """Section 4: CAPA items new this month, carried over (and overdue), closed this month; customers and
+    responsible departments of the open ones."""
     below = Number(params.survey.capa_item_below, 0 if float(params.survey.capa_item_below).is_integer() else 1)
-    if capa.empty:
+    open_items = register[register["follow_status"].isin(["new", "carried"])]
+    counts = register["follow_status"].value_counts()
+    if open_items.empty and not counts.get("closed", 0):
         return Message.of("sat.capa_none", below=below)
-    departments = capa["department"].replace("", None).fillna("—").value_counts()
+    departments = open_items["department"].replace("", None).fillna("—").value_counts()
     parts = Listing([Message.of("sat.department_count", department=d, n=int(n)) for d, n in departments.items()])
-    return Message.of("sat.capa", items=int((capa["capa_reason"] == "item").sum()),
-                      customers=int((capa["capa_reason"] == "customer").sum()), below=below, departments=parts)
+    return Message.of("sat.capa", new=int(counts.get("new", 0)), carried=int(counts.get("carried", 0)),
+                      overdue=int(open_items["overdue"].sum()), due_days=params.survey.capa_due_days,
+                      closed=int(counts.get("closed", 0)), customers=open_items["customer_id"].nunique(), below=below,
+                      departments=parts)
+
+
+def phone_message(register: pd.DataFrame) -> Message:
+    """The phone follow-ups: new this month, carried over, answered this month after a call was due."""
+    counts = register["follow_status"].value_counts()
+    return Message.of("sat.phone", new=int(counts.get("new", 0)), carried=int(counts.get("carried", 0)),
+                      closed=int(counts.get("closed", 0)))
+
+
+def phone_worklist(register: pd.DataFrame) -> pd.DataFrame:
+    """The forms to phone about: still unanswered (new, carried over)."""
+    return register[register["follow_status"].isin(["new", "carried"])].reset_index(drop=True)
+
+
+def comment_themes(forms: pd.DataFrame, scores: pd.DataFrame, params: Parameters, top: int = 8) -> pd.DataFrame:
+    """The recurring phrases of the comments of dissatisfied forms (score below target or an item below the
+    CAPA limit), with how many forms say each; most frequent first, ties by the phrase."""
+    if "comment" not in forms:
+        return pd.DataFrame(columns=["phrase", "forms"])
+    dims = dimensions(forms, params)
+    unhappy_ids = set(scores.loc[scores["below_target"], "survey_id"]) | set(
+        forms.loc[(forms[dims] < params.survey.capa_item_below).any(axis=1), "survey_id"])
+    comments = forms.loc[forms["survey_id"].isin(unhappy_ids), ["survey_id", "comment"]].dropna()
+    phrases = (comments.assign(phrase=comments["comment"].astype(str).str.split(r"[，,。.;；、!！?？\n]+"))
+               .explode("phrase"))
+    phrases["phrase"] = phrases["phrase"].str.strip()
+    phrases = phrases[phrases["phrase"].str.len() >= 2].drop_duplicates(["survey_id", "phrase"])
+    counts = phrases.groupby("phrase")["survey_id"].nunique().rename("forms").reset_index()
+    return counts.sort_values(["forms", "phrase"], ascending=[False, True], kind="stable").head(top).reset_index(drop=True)
 
 
 def grade_counts(grades: pd.DataFrame) -> pd.DataFrame:
@@ -468,14 +670,16 @@ def drivers_finding(importance: pd.DataFrame) -> Message:
                                                                                 "dimension"]))
 
 
-def headlines(status: ResponseStatus, overall: dict, capa: pd.DataFrame, complaints_this_month: int | None) -> list[dict]:
-    """The page's headline figures for the site index: response rate, overall score, CAPA items, complaints."""
+def headlines(status: ResponseStatus, overall: dict, register: pd.DataFrame, complaints_this_month: int | None) -> list[dict]:
+    """The page's headline figures for the site index: response rate (due forms), overall score, open CAPA items,
+    complaints this month."""
+    open_items = int(register["follow_status"].isin(["new", "carried"]).sum())
     items = [{"key": "sat.headline.response", "value": Percent(status.rate), "better": "up",
               "status": "ok" if status.met else "warn"},
              {"key": "sat.headline.score", "value": Percent(overall["share"]), "better": "up",
               "status": "ok" if overall["met"] else "bad"},
-             {"key": "sat.headline.capa", "value": Number(len(capa)), "better": "down",
-              "status": "ok" if capa.empty else "warn"}]
+             {"key": "sat.headline.capa", "value": Number(open_items), "better": "down",
+              "status": "ok" if open_items == 0 else "warn"}]
     if complaints_this_month is not None:
         items.append({"key": "sat.headline.complaints", "value": Number(complaints_this_month), "better": "down"})
     return items
