@@ -96,17 +96,88 @@ def test_without_visit_dates_the_split_is_stratified_and_said(demo):
     assert result.validation_scheme == "stratified"
 
 
-def test_intent_calibration_and_consultant_reliability_by_hand(tmp_path):
+def test_consultant_reliability_by_hand(tmp_path):
     params = load_parameters(root=make_project(tmp_path / "p"), month="2026-10")
-    rows = [("O", "甲", 1, 0)] * 8 + [("O", "甲", 0, None)] * 2 + [("O", "乙", 1, 1)] * 2 + [("O", "乙", 0, None)] * 8 \
-        + [("B", "甲", 1, 40)] * 1 + [("B", "甲", 0, None)] * 9
-    frame = pd.DataFrame(rows, columns=["intent_level", "consultant", "converted", "days_to_deal"])
-    table = L.intent_calibration(frame, params).set_index("intent_level")
-    assert table.loc["O", "conversion_rate"] == 0.5 and table.loc["O", "within_promise"] == 0.8  # 8 of 10 same day
-    assert table.loc["B", "median_days"] == 40 and table.loc["B", "within_promise"] == 1.0
+    # O leads: 甲 converts 8 of 10, 乙 2 of 10 -> 乙's O levels are clearly over-graded
+    rows = [("O", "甲", 1)] * 8 + [("O", "甲", 0)] * 2 + [("O", "乙", 1)] * 2 + [("O", "乙", 0)] * 8
+    frame = pd.DataFrame(rows, columns=["intent_level", "consultant", "converted"])
     reliability = L.consultant_reliability(frame, params).set_index("consultant")
     assert not reliability.loc["乙", "trusted"] and reliability.loc["甲", "trusted"]
     assert reliability.loc["乙", "hot_rate"] == 0.2 and reliability.loc["乙", "others_hot_rate"] == 0.8
+    assert L.consultant_reliability(frame[frame["intent_level"] == "X"], params).empty  # no O/H leads: no table
+
+
+def test_each_intent_level_is_judged_within_its_own_promise(tmp_path):
+    # report month 2026-10 (end 31 Oct); C promises more than 90 days, open-ended -> judged after 365 days.
+    # C1 visited 2025-06-01, ordered after 150 days: inside. C2 visited 2025-06-01, no order, 365 days passed: never.
+    # C3 visited 2026-09-01, no order yet: undecided (its window is open), not lost.
+    # A1 (7-15 days) ordered after 3 days: early. A2 ordered after 30 days: late. B1 (15-90) never ordered: never.
+    params = load_parameters(root=make_project(tmp_path / "p"), month="2026-10")
+    leads = pd.DataFrame({
+        "lead_id": ["C1", "C2", "C3", "A1", "A2", "B1"], "intent_level": ["C", "C", "C", "A", "A", "B"],
+        "created_date": pd.to_datetime(["2025-06-01", "2025-06-01", "2026-09-01", "2026-01-05", "2026-01-05",
+                                        "2026-01-05"]),
+        "status": ["won", "lost", "open", "won", "won", "lost"],
+        "deal_date": pd.to_datetime(["2025-10-29", None, None, "2026-01-08", "2026-02-04", None])})
+    frame = L.outcomes(leads, params).set_index("lead_id")
+    assert frame["window_days"].to_dict() == {"C1": 365, "C2": 365, "C3": 365, "A1": 15, "A2": 15, "B1": 90}
+    assert frame["labelled"].to_dict() == {"C1": True, "C2": True, "C3": False, "A1": True, "A2": True, "B1": True}
+    # the model's label: an order no later than the window's end (early counts, late does not)
+    assert frame["converted"].to_dict() == {"C1": 1, "C2": 0, "C3": 0, "A1": 1, "A2": 0, "B1": 0}
+    judged = L.promise_outcome(frame, params).to_dict()
+    assert judged == {"C1": "inside", "C2": "never", "C3": "undecided", "A1": "early", "A2": "late", "B1": "never"}
+    table = L.intent_calibration(frame.reset_index(), params).set_index("intent_level")
+    c = table.loc["C"]  # shares over all three C leads
+    assert (c["leads"], c["inside"], c["never"], c["undecided"]) == (3, pytest.approx(1 / 3), pytest.approx(1 / 3),
+                                                                     pytest.approx(1 / 3))
+    assert c["decided"] == 2 and c["conversion_rate"] == 0.5 and c["median_days"] == 150
+    a = table.loc["A"]
+    assert (a["early"], a["late"], a["conversion_rate"]) == (0.5, 0.5, 0.5)
+
+
+def test_the_follow_up_list_is_worked_from_the_leads_own_history(tmp_path):
+    # report end 31 Oct. L1 planned 20 Oct (past, 11 days overdue), last contact 10 Oct.
+    # L2 planned 5 Nov (ahead): keep the consultant's own date. L3: no plan, last contact 28 Sep, level B:
+    # quiet for 33 days -> stale; model grade gap + last contact is already past -> suggest 1 Nov.
+    params = load_parameters(root=make_project(tmp_path / "p"), month="2026-10",
+                             overrides={"leads.followup_days": {"A": 1, "B": 3, "C": 7}})
+
+    class Model:  # a stand-in for the fitted model: fixed probabilities
+        spec = modeling.FeatureSpec([], [])
+
+        def predict(self, frame):
+            return np.array([0.9, 0.3, 0.1])[: len(frame)]
+
+    frame = pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "consultant": ["张伟", "张伟", "王芳"],
+                          "intent_level": ["A", "B", "B"], "status": ["open"] * 3, "labelled": [False] * 3,
+                          "created_date": pd.to_datetime(["2026-09-01", "2026-10-20", "2026-09-20"]),
+                          "next_followup_date": pd.to_datetime(["2026-10-20", "2026-11-05", None])})
+    events = pd.DataFrame({"lead_id": ["L1", "L1", "L3"], "event_date": pd.to_datetime(["2026-09-15", "2026-10-10",
+                                                                                          "2026-09-28"])})
+    original = modeling.reasons
+    modeling.reasons = lambda result, frame, top=3: pd.Series([[]] * len(frame), index=frame.index)
+    try:
+        scored = L.score_open_leads(Model(), frame, params, events).set_index("lead_id")
+    finally:
+        modeling.reasons = original
+    assert scored["model_grade"].to_dict() == {"L1": "A", "L2": "B", "L3": "C"}
+    assert scored.loc["L1", "last_contact"] == pd.Timestamp("2026-10-10") and scored.loc["L1", "days_overdue"] == 11
+    assert bool(scored.loc["L1", "past_planned"]) and not bool(scored.loc["L2", "past_planned"])
+    assert scored["next_followup"].dt.strftime("%m-%d").to_dict() == {"L1": "11-01", "L2": "11-05", "L3": "11-01"}
+    assert scored["stale"].to_dict() == {"L1": False, "L2": False, "L3": True}
+    message = L.follow_up_message(scored.reset_index(), params)
+    assert (message.values["past"], message.values["stale"]) == (1, 1)
+    listing = L.follow_up_list(scored.reset_index())
+    assert listing["lead_id"].tolist() == ["L1", "L3", "L2"]  # past their plan first, then quiet ones
+
+
+def test_a_consultant_mapping_gives_leads_their_branch(tmp_path):
+    params = load_parameters(root=make_project(tmp_path / "p"), month="2026-10",
+                             overrides={"leads.consultant_branches": {"张伟": "上海分公司"}})
+    leads = pd.DataFrame({"lead_id": ["L1", "L2"], "consultant": ["张伟", "王芳"]})
+    assert L.with_branch(leads, params)["branch"].fillna("").tolist() == ["上海分公司", ""]
+    own = leads.assign(branch=["北京分公司", "北京分公司"])
+    assert L.with_branch(own, params)["branch"].tolist() == ["北京分公司", "北京分公司"]  # its own column wins
 
 
 def test_channel_costs_per_lead_and_per_deal_by_hand(tmp_path):

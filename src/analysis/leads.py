@@ -10,10 +10,10 @@ from scipy import stats
 from . import modeling
 from .config import Parameters
 from .errors import DataError
+from .data.schema import INTENT_LEVELS as LEVELS
 from .message import Listing, Message, Number, Percent, Term
 
 STAGES = ("collected", "contacted", "intent", "deal")
-LEVELS = ("O", "H", "A", "B", "C")
 #: columns known only once the outcome is known: never model inputs
 AFTER_OUTCOME = ["status", "stage", "deal_date", "lost_reason", "customer_id", "converted", "days_to_deal"]
 
@@ -29,23 +29,58 @@ def wilson(successes, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarr
     return centre - half, centre + half
 
 
+def window_days(leads: pd.DataFrame, params: Parameters) -> pd.Series:
+    """Days after the visit within which each lead is judged: the end of its intent level's promise
+    (leads.intent_days; an open-ended one ends after leads.open_window_days), or leads.conversion_days
+    for a lead without a level."""
+    default = pd.Series(float(params.leads.conversion_days), index=leads.index)
+    if "intent_level" not in leads:
+        return default
+    ends = {level: float(high if high is not None else params.leads.open_window_days)
+            for level, (_, high) in params.leads.intent_days.items()}
+    return leads["intent_level"].map(ends).astype(float).fillna(default)
+
+
 def outcomes(leads: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Leads with ``converted`` (a deal within leads.conversion_days of the visit) where the window has
-    passed by the end of the report month, ``days_to_deal``, and ``labelled``."""
+    """Leads with their outcome as the model and the conversion figures count it.
+
+    Each lead is judged within its own window (:func:`window_days`): ``converted`` is a deal no later
+    than the window's end (on time or early); ``labelled`` is true once the window has closed by the
+    end of the report month (an undecided lead is neither won nor lost). Invalid leads are never
+    labelled. Without visit dates a lead is labelled once it is won or lost.
+    """
     out = leads.copy()
     end = pd.Timestamp(params.period_end)
     won = out["status"].eq("won") if "status" in out else out.get("deal_date", pd.Series(index=out.index)).notna()
     deal = out["deal_date"] if "deal_date" in out else pd.Series(pd.NaT, index=out.index)
     out["days_to_deal"] = (deal - out["created_date"]).dt.days if "created_date" in out else np.nan
-    window = pd.Timedelta(days=params.leads.conversion_days)
+    out["window_days"] = window_days(out, params)
     if "created_date" in out:
-        out["labelled"] = out["created_date"] + window <= end
-        out["converted"] = (won & (out["days_to_deal"] <= params.leads.conversion_days)).astype(int)
+        out["labelled"] = (out["created_date"] + pd.to_timedelta(out["window_days"], unit="D") <= end).fillna(False)
+        out["converted"] = (won & (out["days_to_deal"] <= out["window_days"])).astype(int)
     else:
         out["labelled"] = out["status"].isin(["won", "lost"]) if "status" in out else False
         out["converted"] = won.astype(int)
     if "status" in out:
         out.loc[out["status"] == "invalid", "labelled"] = False
+    return out
+
+
+def promise_outcome(frame: pd.DataFrame, params: Parameters) -> pd.Series:
+    """Each lead against its level's promise: inside (ordered within [min, max] days), early, late,
+    never (its window closed without an order) or undecided (its window is still open); invalid leads
+    are left out (NaN)."""
+    end = pd.Timestamp(params.period_end)
+    low = frame["intent_level"].map({k: v[0] for k, v in params.leads.intent_days.items()}).astype(float)
+    high = frame["window_days"]
+    days = frame["days_to_deal"]
+    won = frame["status"].eq("won") if "status" in frame else frame["days_to_deal"].notna()
+    closed = frame["created_date"] + pd.to_timedelta(high, unit="D") <= end
+    result = np.select([won & (days < low), won & (days <= high), won, closed], ["early", "inside", "late", "never"],
+                       "undecided")
+    out = pd.Series(result, index=frame.index, dtype=object)
+    if "status" in frame:
+        out[frame["status"] == "invalid"] = np.nan
     return out
 
 
@@ -90,22 +125,33 @@ def channel_costs(labelled: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     return table
 
 
-def intent_calibration(labelled: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """For each intent level: conversion rate and days to the deal against what the level promises."""
-    promise = params.leads.intent_days
+def intent_calibration(frame: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Every intent level against its own promise, over all its leads: the share that ordered inside the
+    promised days, early, late, never (window closed) or is still undecided; the conversion of the decided
+    ones (within the window) with a Wilson interval, and the median days to the deal of those that ordered.
+
+    ``frame`` is the register with :func:`outcomes` (all leads, not only the labelled ones).
+    """
+    judged = frame.assign(promise=promise_outcome(frame, params)).dropna(subset=["promise"])
     rows = []
     for level in LEVELS:
-        group = labelled[labelled["intent_level"] == level]
+        group = judged[judged["intent_level"] == level]
         if group.empty:
             continue
-        won = group[group["converted"] == 1]
-        low, high = promise[level]
-        within = won["days_to_deal"].between(low, high if high is not None else np.inf)
-        lo_ci, hi_ci = wilson(won.shape[0], len(group))
-        rows.append({"intent_level": level, "leads": len(group), "conversion_rate": len(won) / len(group),
-                     "rate_low": float(lo_ci), "rate_high": float(hi_ci), "median_days": won["days_to_deal"].median() if len(won) else np.nan,
+        low, high = params.leads.intent_days[level]
+        shares = group["promise"].value_counts(normalize=True)
+        decided = group[group["labelled"]]
+        converted = int(decided["converted"].sum())
+        lo_ci, hi_ci = wilson(converted, len(decided))
+        buyers = group[group["promise"].isin(["inside", "early", "late"])]
+        rows.append({"intent_level": level, "leads": len(group),
                      "promised": f"{low}-{high if high is not None else '∞'}",
-                     "within_promise": within.mean() if len(won) else np.nan})
+                     "inside": shares.get("inside", 0.0), "early": shares.get("early", 0.0),
+                     "late": shares.get("late", 0.0), "never": shares.get("never", 0.0),
+                     "undecided": shares.get("undecided", 0.0), "decided": len(decided),
+                     "conversion_rate": converted / len(decided) if len(decided) else np.nan,
+                     "rate_low": float(lo_ci), "rate_high": float(hi_ci),
+                     "median_days": buyers["days_to_deal"].median() if len(buyers) else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -153,8 +199,13 @@ def feature_spec(leads: pd.DataFrame, params: Parameters) -> modeling.FeatureSpe
 
 
 def fit_lead_model(leads: pd.DataFrame, params: Parameters) -> tuple[modeling.ModelResult, pd.DataFrame]:
-    """Fit on labelled leads; validate on the latest leads.validation_months of them (time-ordered), or
-    a stratified split when the register has no visit date."""
+    """Fit on labelled leads and validate on those decided in the latest leads.validation_months.
+
+    A lead is decided when its window closes (visit + :func:`window_days`): training uses the leads
+    decided before the validation months, so every intent level is on both sides (splitting by visit
+    date would leave only the short-window levels O, H and A among the recent labelled leads).
+    Without visit dates the split is stratified and random.
+    """
     frame = outcomes(leads, params)
     if "test_drive" in frame:
         frame["test_drive"] = frame["test_drive"].astype(float)
@@ -165,10 +216,12 @@ def fit_lead_model(leads: pd.DataFrame, params: Parameters) -> tuple[modeling.Mo
         raise DataError(f"leads: the feature column(s) {', '.join(missing)} declared in leads.features are not in "
                         "the lead register. Declare them in data.sources.leads.extra or remove them.")
     if "created_date" in labelled and labelled["created_date"].notna().all():
+        frame["decided_at"] = frame["created_date"] + pd.to_timedelta(frame["window_days"], unit="D")
+        labelled = frame[frame["labelled"]]
         cutoff = (pd.Period(params.month, "M") - params.leads.validation_months + 1).start_time
-        last_labelled = labelled["created_date"].max()
-        cutoff = min(cutoff, (last_labelled.to_period("M") - params.leads.validation_months + 1).start_time)
-        result = modeling.fit_and_compare(labelled, "converted", spec, params.leads.seed, time_column="created_date",
+        last = labelled["decided_at"].max()
+        cutoff = min(cutoff, (last.to_period("M") - params.leads.validation_months + 1).start_time)
+        result = modeling.fit_and_compare(labelled, "converted", spec, params.leads.seed, time_column="decided_at",
                                           valid_from=cutoff, min_positives=params.leads.min_positives,
                                           parameter="leads.min_positives")
     else:
@@ -177,22 +230,46 @@ def fit_lead_model(leads: pd.DataFrame, params: Parameters) -> tuple[modeling.Mo
     return result, frame
 
 
-def score_open_leads(result: modeling.ModelResult, frame: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Open leads with probability, model grade, top factors and the recommended next follow-up date."""
+def score_open_leads(result: modeling.ModelResult, frame: pd.DataFrame, params: Parameters,
+                     events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Open leads with the conversion probability, model grade and top factors, and their follow-up state.
+
+    last_contact: the latest follow-up (or the visit) on or before the period end; planned: the
+    consultant's own next date (下次跟进日期); days_overdue: days the planned date is past, at the
+    period end; next_followup: the planned date while it is ahead, else the last contact plus the
+    model grade's gap (leads.followup_days), and the day after the period end when that is already
+    past; past_planned and stale (an A/B/C intent level without a contact for leads.stale_days) flag
+    the leads to call first.
+    """
     open_leads = frame[frame["status"].eq("open")] if "status" in frame else frame[~frame["labelled"]]
     open_leads = open_leads.copy()
+    columns = ["conversion_probability", "model_grade", "factors", "last_contact", "planned", "days_overdue",
+               "next_followup", "past_planned", "stale"]
     if open_leads.empty:
-        return open_leads.assign(conversion_probability=[], model_grade=[], factors=[], next_followup=[])
+        return open_leads.assign(**{c: [] for c in columns})
     open_leads["conversion_probability"] = result.predict(open_leads)
     cuts = params.leads.grade_thresholds
     open_leads["model_grade"] = np.select([open_leads["conversion_probability"] >= cuts["A"],
                                            open_leads["conversion_probability"] >= cuts["B"]], ["A", "B"], "C")
     open_leads["factors"] = modeling.reasons(result, open_leads, top=3)
-    today = pd.Timestamp(params.period_end) + pd.Timedelta(days=1)
-    gap = open_leads["model_grade"].map(params.leads.followup_days)
+    end = pd.Timestamp(params.period_end)
+    tomorrow = end + pd.Timedelta(days=1)
+    visit = open_leads["created_date"] if "created_date" in open_leads else pd.Series(pd.NaT, index=open_leads.index)
+    last = visit
+    if events is not None and len(events):
+        done = events[events["event_date"] <= end].groupby("lead_id")["event_date"].max()
+        last = pd.concat([visit, open_leads["lead_id"].map(done)], axis=1).max(axis=1)
+    open_leads["last_contact"] = last
     planned = open_leads["next_followup_date"] if "next_followup_date" in open_leads else pd.Series(pd.NaT, index=open_leads.index)
-    due = today + pd.to_timedelta(gap, unit="D")
-    open_leads["next_followup"] = planned.where(planned.notna() & (planned <= due) & (planned >= today), due)
+    open_leads["planned"] = planned
+    open_leads["days_overdue"] = (end - planned).dt.days.where(planned < tomorrow).astype("Int64")
+    gap = pd.to_timedelta(open_leads["model_grade"].map(params.leads.followup_days), unit="D")
+    own = (last + gap).where(last.notna(), tomorrow)
+    open_leads["next_followup"] = planned.where(planned >= tomorrow, own.where(own >= tomorrow, tomorrow))
+    open_leads["past_planned"] = planned.notna() & (planned < tomorrow)
+    quiet = (end - last).dt.days
+    level = open_leads["intent_level"] if "intent_level" in open_leads else pd.Series(None, index=open_leads.index)
+    open_leads["stale"] = level.isin(["A", "B", "C"]) & (quiet >= params.leads.stale_days)
     return open_leads.sort_values(["consultant", "conversion_probability", "lead_id"], ascending=[True, False, True],
                                   kind="stable").reset_index(drop=True)
 
@@ -208,7 +285,7 @@ def level_vs_model(scored: pd.DataFrame) -> pd.DataFrame:
 def intro_message(register: pd.DataFrame, frame: pd.DataFrame, params: Parameters) -> Message:
     """The page's opening: leads, the conversion window, leads with a known outcome and their conversion."""
     labelled = frame[frame["labelled"]]
-    return Message.of("lead.intro", n=len(register), days=params.leads.conversion_days, labelled=len(labelled),
+    return Message.of("lead.intro", n=len(register), open_days=params.leads.open_window_days, labelled=len(labelled),
                       rate=Percent(labelled["converted"].mean() if len(labelled) else np.nan))
 
 
@@ -239,7 +316,7 @@ def model_message(result: modeling.ModelResult, frame: pd.DataFrame) -> Message:
     valid = result.valid_predictions
     lift = modeling.lift_by_decile(valid["y"], valid["p"])
     if result.validation_scheme == "time":
-        scheme = Message.of("lead.scheme.time", cutoff=frame.loc[valid.index, "created_date"].min())
+        scheme = Message.of("lead.scheme.time", cutoff=frame.loc[valid.index, "decided_at"].min())
     else:
         scheme = Message("lead.scheme.stratified")
     return Message.of("lead.model", scheme=scheme, chosen=Term("model_kind", result.chosen),
@@ -260,10 +337,27 @@ def open_message(scored: pd.DataFrame) -> Message:
 
 
 def follow_up_list(scored: pd.DataFrame) -> pd.DataFrame:
-    """The follow-up list of open leads: who, where from, the level, the model's probability and grade, why, when."""
-    columns = ["lead_id", "consultant", "created_date", "channel", "intent_level", "conversion_probability",
-               "model_grade", "factors", "next_followup"]
-    return scored[[c for c in columns if c in scored]]
+    """The follow-up list of open leads, calls first: owner, branch, visit, level, product, the model's
+    probability, grade and why, last contact, the planned date and days overdue, the suggested next date."""
+    columns = ["lead_id", "consultant", "branch", "created_date", "channel", "intent_level", "product",
+               "conversion_probability", "model_grade", "factors", "last_contact", "planned", "days_overdue",
+               "next_followup", "past_planned", "stale"]
+    out = scored[[c for c in columns if c in scored]]
+    keys = [c for c in ("past_planned", "stale", "conversion_probability") if c in out]
+    return out.sort_values(keys + ["lead_id"], ascending=[False] * len(keys) + [True], kind="stable").reset_index(drop=True)
+
+
+def follow_up_message(scored: pd.DataFrame, params: Parameters) -> Message:
+    """How many open leads are past their planned follow-up, and how many A/B/C leads went quiet."""
+    return Message.of("lead.followup_state", n=len(scored), past=int(scored["past_planned"].sum()) if len(scored) else 0,
+                      stale=int(scored["stale"].sum()) if len(scored) else 0, days=params.leads.stale_days)
+
+
+def with_branch(leads: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The register with a ``branch`` column: its own, or the consultant's branch from leads.consultant_branches."""
+    if "branch" in leads or not params.leads.consultant_branches or "consultant" not in leads:
+        return leads
+    return leads.assign(branch=leads["consultant"].map(params.leads.consultant_branches))
 
 
 def lists_by_consultant(follow_up: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -237,7 +237,7 @@ def table_html(frame: pd.DataFrame, language: str, labels: dict | None = None, t
         for column, value, raw in zip(canonical, values, raw_values):
             text, sort = format_cell(value, kinds.kind(column), digits, language)
             numeric = sort is not None
-            attrs = f" data-sort='{sort}' class='num'" if numeric else ""
+            attrs = f" data-sort='{sort}' class='num'" if numeric else (" class='text'" if len(text) > 16 else "")
             cells.append(f"<td{attrs}>{_escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     note = ""

@@ -314,6 +314,14 @@ def capa_worklist(register: pd.DataFrame) -> pd.DataFrame:
     return register[register["follow_status"].isin(["new", "carried", "closed"])].reset_index(drop=True)
 
 
+def capa_overview(worklist: pd.DataFrame) -> pd.DataFrame:
+    """The worklist as the page shows it: who, what, how bad, said what, which department, since when, its state
+    (the Excel list keeps every column)."""
+    columns = ["customer_id", "dimension", "capa_reason", "item_score", "comment", "department", "first_listed",
+               "days_open", "overdue", "follow_status"]
+    return worklist[[c for c in columns if c in worklist]]
+
+
 def phone_register(surveys: pd.DataFrame, customers: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     """Phone follow-ups of the survey period followed through the months: every form of the period that
     passed ``survey.followup_days`` without an answer.
@@ -613,7 +621,8 @@ def phone_message(register: pd.DataFrame) -> Message:
 
 def phone_worklist(register: pd.DataFrame) -> pd.DataFrame:
     """The forms to phone about: still unanswered (new, carried over)."""
-    return register[register["follow_status"].isin(["new", "carried"])].reset_index(drop=True)
+    return (register[register["follow_status"].isin(["new", "carried"])].drop(columns=["answered_date"])
+            .reset_index(drop=True))
 
 
 def comment_themes(forms: pd.DataFrame, scores: pd.DataFrame, params: Parameters, top: int = 8) -> pd.DataFrame:
