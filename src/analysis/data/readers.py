@@ -459,7 +459,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d")
 
 def cell_types(values: pd.Series) -> pd.Series:
     """The Python type of each cell of an object column (one C-level pass; the parsers split on it)."""
-    return values.map(type)
+    return pd.Series(np.fromiter(map(type, values.to_numpy()), dtype=object, count=len(values)), index=values.index)
 
 
 def blank_mask(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
@@ -468,8 +468,9 @@ def blank_mask(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
         types = cell_types(values) if types is None else types
         blank = values.isna()
         strings = (types == str).to_numpy()
-        if strings.any():
-            blank[strings] = (values[strings].str.strip() == "").to_numpy()
+        if strings.any():  # a list comprehension: pandas' .str on object columns costs a lambda per cell
+            blank[strings] = np.fromiter((not v.strip() for v in values.to_numpy()[strings]), dtype=bool,
+                                         count=int(strings.sum()))
         return blank
     return values.isna() | (values.astype(str).str.strip() == "")
 
@@ -494,8 +495,8 @@ def as_text(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
     out = np.full(len(values), None, dtype=object)
     strings = (types == str).to_numpy()
     if strings.any():
-        text = values[strings].str.strip()
-        out[strings] = text.where(text != "", None).to_numpy(dtype=object)
+        out[strings] = np.fromiter(((v.strip() or None) for v in values.to_numpy()[strings]), dtype=object,
+                                   count=int(strings.sum()))
     floats = (types == float).to_numpy()
     if floats.any():
         f = values[floats].to_numpy(dtype=float)
@@ -509,13 +510,17 @@ def as_text(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(values: pd.Series, types: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
     """Parse numbers, including numbers stored as text ('1,234.50', '¥300', '12%').
 
-    Returns (float Series, mask of non-blank cells that are not numbers).
+    Returns (float Series, mask of non-blank cells that are not numbers). ``types``: the
+    column's :func:`cell_types`, when the caller has them.
     """
     if values.dtype == object:
-        types = cell_types(values)
+        types = cell_types(values) if types is None else types
+        if not (types == str).any() and types.isin((float, int, type(None))).all():  # numbers and blanks only
+            numbers = pd.Series(values.to_numpy(), index=values.index).astype(float)
+            return numbers, pd.Series(False, index=values.index)
         is_num = types.isin((float, int))  # not bool, a subclass of int with its own type
         numeric = pd.Series(np.nan, index=values.index)
         if is_num.any():
@@ -543,15 +548,16 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, bad
 
 
-def parse_dates(values: pd.Series, keep_time: bool = False) -> tuple[pd.Series, pd.Series]:
+def parse_dates(values: pd.Series, keep_time: bool = False,
+                types: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
     """Parse dates: Excel dates and serial numbers, 2026-10-05, 2026/10/5, 2026年10月5日, 20261005.
 
-    Returns (datetime64 Series, mask of non-blank cells that are not dates).
+    Returns (datetime64 Series, mask of non-blank cells that are not dates). ``types``: the
+    column's :func:`cell_types`, when the caller has them.
     """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    types = None
     if values.dtype == object:
-        types = cell_types(values)
+        types = cell_types(values) if types is None else types
         kinds = types.map({dt.datetime: "d", dt.date: "d", pd.Timestamp: "d", float: "n", int: "n", str: "s",
                            type(None): "s"}).fillna("s")
         is_dt = kinds == "d"
@@ -566,8 +572,9 @@ def parse_dates(values: pd.Series, keep_time: bool = False) -> tuple[pd.Series, 
             serial = ~yyyymmdd & (nums >= 1) & (nums < 2958466)
             out[is_num & serial.reindex(values.index, fill_value=False)] = _EXCEL_EPOCH + pd.to_timedelta(
                 nums[serial], unit="D")
-        strings = values[kinds == "s"]
+        strings = values[(kinds == "s") & values.notna()]
     else:
+        types = None
         strings = values
     if len(strings):
         text = pd.Series(strings, dtype="string").str.strip()

@@ -235,7 +235,7 @@ def coerce_chunk(table: Table, chunk: pd.DataFrame, found: dict[str, str], param
     """Return the chunk with canonical columns and types; failures go to ``collector``."""
     import pandas as pd
 
-    from .readers import blank_mask
+    from .readers import blank_mask, cell_types
 
     out = {"source_row": pd.Series(chunk.index.to_numpy(dtype="int64"), index=chunk.index)}
     columns = all_columns(table, params)
@@ -245,11 +245,12 @@ def coerce_chunk(table: Table, chunk: pd.DataFrame, found: dict[str, str], param
         if header is None:
             continue
         values = chunk[header]
-        blank = blank_mask(values)
+        types = cell_types(values) if values.dtype == object else None  # once per column, for every parser
+        blank = blank_mask(values, types)
         if col.name in survey_scored:
             parsed = _coerce_score(values, blank, header, params, collector)
         else:
-            parsed = _coerce(table, col, values, blank, header, params, collector)
+            parsed = _coerce(table, col, values, blank, header, params, collector, types)
         if col.required and blank.any():
             collector.add("missing_value", header, f"{col.name} is required and may not be blank",
                           "Fill in the cell or delete the row.", chunk.index[blank], [""] * int(blank.sum()))
@@ -260,13 +261,13 @@ def coerce_chunk(table: Table, chunk: pd.DataFrame, found: dict[str, str], param
 
 
 def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, header: str,
-            params: Parameters, collector: Collector) -> pd.Series:
+            params: Parameters, collector: Collector, types: pd.Series | None = None) -> pd.Series:
     from .readers import as_text, map_unique, parse_dates, parse_numbers
 
     if col.dtype == "string":
-        return as_text(values).astype("str").where(~blank, None).astype("str")
+        return as_text(values, types).astype("str").where(~blank, None).astype("str")
     if col.dtype in ("float", "int"):
-        numbers, bad = parse_numbers(values)
+        numbers, bad = parse_numbers(values, types)
         if bad.any():
             collector.add("wrong_type", header, f"{col.name} must be a number",
                           "Correct the cell: digits, optionally with thousands separators, ¥ or %.",
@@ -274,13 +275,13 @@ def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, head
         _check_range(col, numbers, values, header, collector)
         return numbers.round().astype("Int64") if col.dtype == "int" else numbers
     if col.dtype in ("date", "datetime"):
-        dates, bad = parse_dates(values, keep_time=col.dtype == "datetime")
+        dates, bad = parse_dates(values, keep_time=col.dtype == "datetime", types=types)
         if bad.any():
             collector.add("wrong_type", header, f"{col.name} must be a date such as {DATE_EXAMPLES}",
                           "Correct the cell, or format the column as a date in Excel.", values.index[bad], values[bad])
         return dates
     if col.dtype == "bool":
-        text = as_text(values)
+        text = as_text(values, types)
         mapped = map_unique(text, lambda t: BOOL_LABELS.get(normalise_label(t)) if isinstance(t, str) else None)
         bad = mapped.isna() & ~blank
         if bad.any():
@@ -290,7 +291,7 @@ def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, head
     # category
     labels = label_map(table.name, col.name, params)
     allowed = {a.lower(): a for a in col.allowed}
-    text = as_text(values)
+    text = as_text(values, types)
 
     def one(t):
         if not isinstance(t, str):
