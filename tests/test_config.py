@@ -82,3 +82,15 @@ def test_broken_yaml_is_reported(project):
     (project / "parameters" / "2026-10.yaml").write_text("survey: [\n", "utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_parameters(root=project, month="2026-10")
+
+
+def test_the_schema_defaults_are_the_defaults_file():
+    # one source for each default: Parameters() equals a load of parameters/defaults.yaml alone
+    from pathlib import Path
+
+    from analysis.config import Parameters
+
+    root = Path(__file__).resolve().parents[1]
+    loaded = load_parameters(root=root, month="2026-10").model_dump(mode="json")
+    loaded["month"] = None
+    assert Parameters().model_dump(mode="json") == loaded

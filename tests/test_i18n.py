@@ -128,7 +128,7 @@ def test_adding_a_language_is_adding_a_file(tmp_path, monkeypatch):
 def test_messages_render_typed_values_for_each_language():
     # 0.8734 is a share: 87.3%; 12345.6 is money: 12,346 元 / CNY 12,346; referral is a code of the channel vocabulary
     message = Message.of("sat.c.response", rate=Percent(0.8734), target=Percent(0.9, 0),
-                         verdict=Message("sat.c.missed"))
+                         verdict=Message("sat.c.missed"), why="")
     assert render(message, "zh-CN") == "回收率 87.3%，未达到目标 90%。"
     assert render(message, "en") == "The response rate, 87.3%, missed the 90% target."
     assert i18n.format_value(Money(12345.6), "zh-CN") == "12,346 元"
@@ -170,3 +170,10 @@ def test_schema_vocabularies_all_have_names():
         for language in languages():
             for code in codes:
                 assert f"value.{vocabulary}.{code}" in catalogue(language), (language, vocabulary, code)
+
+
+def test_every_check_has_a_name_in_every_language():
+    from analysis.config import CHECKS
+
+    for language in languages():
+        assert [c for c in CHECKS if f"value.check.{c}" not in catalogue(language)] == []

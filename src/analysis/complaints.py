@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import Parameters
+from .data.schema import COMPLAINT_CATEGORIES
 from .message import Message, Number, Percent, Term
 
-CATEGORY_ORDER = ("quality", "quantity", "delivery", "service", "price", "other")
+CATEGORY_ORDER = COMPLAINT_CATEGORIES
 
 
 def month_window(params: Parameters, months: int) -> pd.PeriodIndex:

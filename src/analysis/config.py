@@ -14,10 +14,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from .data.schema import INTENT_LEVELS, TABLES
 from .errors import ConfigError
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-TABLE_NAMES = ("customers", "orders", "payments", "surveys", "complaints", "leads", "lead_events")
+TABLE_NAMES = tuple(TABLES)  # the canonical tables, defined once in analysis.data.schema
+#: the eight criteria of the grading procedure, in report order (weights, rules and points follow it)
+GRADING_CRITERIA = ("sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet", "years",
+                    "reputation")
 CHECKS = ("empty_file", "missing_sheet", "merged_header", "missing_column", "missing_value",
           "wrong_type", "unknown_label", "out_of_range", "duplicate_key", "orphan",
           "future_date", "before_founding", "unknown_column", "missing_table", "unreadable_file",
@@ -30,8 +34,8 @@ class _Strict(BaseModel):
 
 
 class Company(_Strict):
-    name: str = "示例公司"
-    founded: dt.date = dt.date(2000, 1, 1)
+    name: str = "示例制造有限公司"
+    founded: dt.date = dt.date(2005, 1, 1)
 
 
 class ExtraColumn(_Strict):
@@ -50,10 +54,17 @@ class Source(_Strict):
     extra: dict[str, ExtraColumn] = Field(default_factory=dict)
 
 
+#: the files the demo writes and a company's exports are looked for by default: table -> (file stem, sheet)
+DEFAULT_SOURCES = {"customers": ("客户档案", "客户档案"), "orders": ("销售统计", "销售明细"), "payments": ("回款记录", "回款明细"),
+                   "surveys": ("客户满意度调查表", "调查表"), "complaints": ("客户投诉登记表", "投诉登记"),
+                   "leads": ("来店客户信息登记表", "A卡登记"), "lead_events": ("客户跟进记录", "跟进记录")}
+
+
 class DataParams(_Strict):
     raw_dir: str = "data/raw"
     processed_dir: str = "data/processed"
-    sources: dict[Literal[TABLE_NAMES], Source] = Field(default_factory=dict)  # type: ignore[valid-type]
+    sources: dict[Literal[TABLE_NAMES], Source] = Field(default_factory=lambda: {  # type: ignore[valid-type]
+        name: Source(file=f"{stem}.xlsx", sheet=sheet) for name, (stem, sheet) in DEFAULT_SOURCES.items()})
     labels: dict[str, dict[str, str]] = Field(default_factory=dict)
     max_uncompressed_mb: float = Field(2000, gt=0)  # a workbook unpacking to more is refused before reading
     max_cells: int = Field(50_000_000, ge=1)  # a sheet holding more cells is refused before reading
@@ -100,7 +111,9 @@ class SurveyParams(_Strict):
     dimensions: list[str] = Field(default_factory=lambda: ["quality", "delivery", "service", "price",
                                                            "technology", "communication"])
     dimension_labels: dict[str, str] = Field(default_factory=dict)
-    departments: dict[str, str] = Field(default_factory=dict)
+    departments: dict[str, str] = Field(default_factory=lambda: {
+        "quality": "质量部", "delivery": "生产计划部", "service": "客户服务部", "price": "销售部", "technology": "技术部",
+        "communication": "销售部"})
     response_target: float = Field(0.9, gt=0, le=1)
     score_target: float = Field(0.8, gt=0, le=1)
     followup_days: int = Field(15, ge=1)
@@ -212,8 +225,7 @@ _DEFAULT_RULES = {
 
 class GradingParams(_Strict):
     period_months: int = Field(12, ge=1, le=36)
-    weights: dict[Literal["sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet",
-                          "years", "reputation"], float] = Field(default_factory=lambda: {
+    weights: dict[Literal[GRADING_CRITERIA], float] = Field(default_factory=lambda: {  # type: ignore[valid-type]
         "sales_volume": 25, "payment": 15, "margin": 15, "order_quantity": 10, "sales_model": 5,
         "share_of_wallet": 10, "years": 10, "reputation": 10})
     rules: dict[str, CriterionRule] = Field(default_factory=lambda: {k: CriterionRule(**v) for k, v in _DEFAULT_RULES.items()})
@@ -223,14 +235,21 @@ class GradingParams(_Strict):
     thresholds: dict[Literal["A", "B", "C"], float] = Field(default_factory=lambda: {"A": 80, "B": 65, "C": 45})
     provisional_months: int = Field(6, ge=0)
     late_payments_for_downgrade: int = Field(2, ge=1)
-    policies: dict[Literal["A", "B", "C", "D"], Policy] = Field(default_factory=dict)
+    policies: dict[Literal["A", "B", "C", "D"], Policy] = Field(default_factory=lambda: {
+        "A": Policy(discount="至多5%", payment_terms="发货后3个月内", delivery_days=20, visit="每季度拜访或电话"),
+        "B": Policy(discount="至多3%", payment_terms="货到付款或30天", delivery_days=30, visit="每半年"),
+        "C": Policy(discount="牌价", payment_terms="不予赊账", delivery_days=40, visit="每年"),
+        "D": Policy(discount="牌价加5%", payment_terms="款到发货", delivery_days=40, visit="按需")})
     segments: dict[Literal["A", "B", "C", "D"], dict[Literal["high", "medium", "low"],
-                   Literal["protect", "maintain", "develop", "reduce"]]] = Field(default_factory=dict)
+                   Literal["protect", "maintain", "develop", "reduce"]]] = Field(default_factory=lambda: {
+        "A": {"high": "protect", "medium": "protect", "low": "maintain"},
+        "B": {"high": "protect", "medium": "protect", "low": "maintain"},
+        "C": {"high": "reduce", "medium": "develop", "low": "develop"},
+        "D": {"high": "reduce", "medium": "reduce", "low": "reduce"}})
 
     @model_validator(mode="after")
     def _check(self):
-        criteria = {"sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet", "years",
-                    "reputation"}
+        criteria = set(GRADING_CRITERIA)
         if set(self.weights) != criteria:
             raise ValueError(f"grading.weights must give all eight criteria ({', '.join(sorted(criteria))}); "
                              f"missing {', '.join(sorted(criteria - set(self.weights)))}")
@@ -255,7 +274,8 @@ class GradingParams(_Strict):
 class LeadParams(_Strict):
     conversion_days: int = Field(90, ge=1, le=730)
     validation_months: int = Field(3, ge=1, le=24)
-    intent_days: dict[Literal["O", "H", "A", "B", "C"], tuple[int, int | None]] = Field(default_factory=lambda: {
+    intent_days: dict[Literal[INTENT_LEVELS], tuple[int, int | None]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {
         "O": (0, 0), "H": (0, 3), "A": (7, 15), "B": (15, 90), "C": (91, None)})
     channel_costs: dict[str, float] = Field(default_factory=dict)
     features: FeatureLists = Field(default_factory=FeatureLists)
@@ -292,7 +312,8 @@ class Scope(_Strict):
 
 class RunParams(_Strict):
     split_by: str | None = None
-    notebooks: list[str] = Field(default_factory=lambda: ["data_quality"])
+    notebooks: list[str] = Field(default_factory=lambda: ["data_quality", "satisfaction", "lead_conversion",
+                                                          "churn_risk", "customer_grading"])
     workers: int = Field(2, ge=1, le=64)
     kernel: str = "python3"
     timeout_seconds: int = Field(900, ge=10)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .config import GRADING_CRITERIA as CRITERIA
 from .config import Parameters
 from .errors import DataError
 from .message import Message, Percent
 
-CRITERIA = ("sales_volume", "payment", "margin", "order_quantity", "sales_model", "share_of_wallet", "years",
-            "reputation")
 GRADES = ("A", "B", "C", "D")
 
 
