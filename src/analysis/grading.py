@@ -320,3 +320,12 @@ def comparisons(tables, params: Parameters, graded: pd.DataFrame) -> list[dict]:
         out.append({"label": label, "month": month, "matrix": migration(graded, before),
                     "changes": grade_changes(graded, before)})
     return out
+
+
+def changes_message(changes: pd.DataFrame | None, month: str) -> Message | None:
+    """How many customers changed grade since last month, up and down (None when last month is not graded)."""
+    if changes is None:
+        return None
+    counts = changes["change"].value_counts() if len(changes) else pd.Series(dtype=int)
+    return Message.of("grade.changes_summary", n=len(changes), up=int(counts.get("up", 0)),
+                      down=int(counts.get("down", 0)), month=month)

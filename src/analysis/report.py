@@ -27,6 +27,8 @@ from .privacy import mask_personal, mask_text
 HEADLINE_MIME = "application/vnd.workbench.headlines+json"
 #: a notebook output recording an Excel list the page wrote (file name, rows per sheet), for the site
 EXCEL_MIME = "application/vnd.workbench.excel+json"
+#: a notebook output recording the page's most important findings, in sentences, for the site's front page
+FINDINGS_MIME = "application/vnd.workbench.findings+json"
 #: rows of a long table shown on a page; the full table goes to the Excel list
 DEFAULT_TOP = 20
 
@@ -207,6 +209,13 @@ class Page:
                           "text": format_value(value, self.lang, self.labels), "status": item.get("status", "ok"),
                           "better": item.get("better")})
         display({HEADLINE_MIME: {"report": self.name, "items": clean}}, raw=True)
+
+    def findings(self, messages: list[Message | None]) -> None:
+        """Record the page's most important findings (most important first) for the site's front page."""
+        from IPython.display import display
+
+        texts = [render(m, self.lang, self.labels) for m in messages if m is not None]
+        display({FINDINGS_MIME: {"report": self.name, "items": [mask_text(x) for x in texts]}}, raw=True)
 
     # ------------------------------------------------------------------ internals
     def _html(self, markup: str) -> None:

@@ -29,7 +29,7 @@ from ..config import Parameters
 from ..errors import SiteError
 from ..i18n import t, term
 from ..privacy import mask_text
-from ..report import EXCEL_MIME, HEADLINE_MIME
+from ..report import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME
 from ..runner import completed_runs
 
 HERE = Path(__file__).parent
@@ -168,8 +168,9 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
                     body = f"<p class='wb-nodata'>{html.escape(t('site.no_data', lang))}</p><p>{html.escape(why)}</p>"
                 else:
                     body = _notebook_body(exporter, notebook)
+                findings = [f for record in _outputs(notebook, FINDINGS_MIME) for f in record.get("items", [])]
                 entries.append({"name": name, "title": report_title(name, lang), "href": f"{base}/{name}.html",
-                                "headlines": (headlines or {}).get("items", []), "body": body,
+                                "headlines": (headlines or {}).get("items", []), "findings": findings, "body": body,
                                 "toc": _contents(body), "files": files, "outcome": info.get("outcome")})
             catalogue[period][slug] = {"label": section["label"], "base": base, "reports": entries}
     ctx_common = {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "title": params.site.title,
@@ -198,12 +199,102 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
         say(f"  {period}: {len(company)} page(s)" + (f" + {len(scopes)} scope(s)" if scopes else ""))
     latest = {p: catalogue[p][None]["reports"] for p in periods}
     page = env.get_template("index.html.j2").render(**ctx_common, root="", latest=periods[0], catalogue=latest,
+                                                     overview=overview(periods[0], latest, lang),
+                                                     findings=top_findings(latest[periods[0]]),
                                                      footer=_footer(runs[periods[0]], params))
     (out / "index.html").write_text(_mask_page(page), "utf-8")
     page = env.get_template("search.html.j2").render(**ctx_common, root="", footer=None)
     (out / "search.html").write_text(page, "utf-8")
     index = json.dumps(search, ensure_ascii=False, separators=(",", ":"))
     (out / "assets" / "search-index.js").write_text(f"window.WB_SEARCH={mask_text(index)};\n", "utf-8")
+
+
+def overview(period: str, catalogue: dict[str, list[dict]], language: str) -> list[dict]:
+    """One row per headline figure of the period's reports: the value, its change against the previous
+    period and the same period a year before (arrow, and good or bad in the direction that is good for the
+    measure), and a sparkline of the last 12 periods of the same kind."""
+    rows = []
+    for entry in catalogue.get(period, []):
+        for item in entry["headlines"]:
+            value = item.get("value")
+            history = []
+            for back in range(11, -1, -1):
+                earlier = _shift(period, back)
+                found = _headline(catalogue, earlier, entry["name"], item.get("key"))
+                if found is not None and isinstance(found.get("value"), (int, float)):
+                    history.append(float(found["value"]))
+            rows.append({"report": entry["title"], "href": entry["href"], "label": item["label"], "text": item["text"],
+                         "status": item.get("status", "ok"),
+                         "previous": _delta(item, _headline(catalogue, _shift(period, 1), entry["name"], item.get("key")),
+                                            language),
+                         "year": _delta(item, _headline(catalogue, _shift(period, 12), entry["name"], item.get("key")),
+                                        language),
+                         "spark": sparkline(history) if isinstance(value, (int, float)) and len(history) > 1 else ""})
+    return rows
+
+
+def top_findings(entries: list[dict], most: int = 5) -> list[dict]:
+    """The period's most important findings: each report's first, then each one's second, ... (report order)."""
+    out: list[dict] = []
+    depth = 0
+    while len(out) < most and any(len(e.get("findings", [])) > depth for e in entries):
+        for entry in entries:
+            if len(entry.get("findings", [])) > depth and len(out) < most:
+                out.append({"text": entry["findings"][depth], "report": entry["title"], "href": entry["href"]})
+        depth += 1
+    return out
+
+
+def sparkline(values: list[float], width: int = 96, height: int = 24) -> str:
+    """An inline SVG line of ``values`` (oldest first) with the last point marked; no script, no library."""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = width / max(len(values) - 1, 1)
+    points = [(round(i * step, 1), round(height - 2 - (v - low) / span * (height - 4), 1)) for i, v in enumerate(values)]
+    path = " ".join(f"{x},{y}" for x, y in points)
+    x, y = points[-1]
+    return (f"<svg class='wb-spark' width='{width}' height='{height}' viewBox='0 0 {width} {height}' aria-hidden='true'>"
+            f"<polyline fill='none' stroke='currentColor' stroke-width='1.5' points='{path}'/>"
+            f"<circle cx='{x}' cy='{y}' r='2.2' fill='currentColor'/></svg>")
+
+
+def _shift(period: str, months: int) -> str | None:
+    if not re.fullmatch(r"\d{4}-\d{2}", period):
+        return None
+    import pandas as pd
+
+    return str(pd.Period(period, "M") - months)
+
+
+def _headline(catalogue: dict[str, list[dict]], period: str | None, report: str, key: str | None) -> dict | None:
+    if period is None or key is None:
+        return None
+    for entry in catalogue.get(period, []):
+        if entry["name"] == report:
+            for item in entry["headlines"]:
+                if item.get("key") == key:
+                    return item
+    return None
+
+
+def _delta(now: dict, before: dict | None, language: str) -> dict | None:
+    """The change from ``before`` to ``now``: text with an arrow, and whether it is better, worse or neutral."""
+    a, b = now.get("value"), (before or {}).get("value")
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return None
+    diff = a - b
+    if now.get("kind") == "percent":
+        text = t("site.points", language, delta=f"{diff * 100:+.1f}")
+    elif now.get("kind") == "money":
+        text = f"{diff / b:+.1%}" if b else f"{diff:+,.0f}"
+    else:
+        digits = len(str(now.get("text", "")).split(".")[1]) if "." in str(now.get("text", "")) else 0
+        text = f"{diff:+,.{digits}f}"
+    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "＝"
+    better = now.get("better")
+    tone = "neutral" if not better or diff == 0 else ("good" if (diff > 0) == (better == "up") else "bad")
+    label = "" if tone == "neutral" else t("site.better" if tone == "good" else "site.worse", language)
+    return {"text": f"{arrow} {text}", "tone": tone, "label": label}
 
 
 def _environment() -> Environment:
@@ -230,7 +321,7 @@ def _notebook_body(exporter, notebook) -> str:
             # records for the site are not page content; stderr (warnings) is for the analyst, not the reader;
             # a cell's plain-text result (a repr) is program output, not a figure of the report
             cell.outputs = [o for o in cell.get("outputs", [])
-                            if not {HEADLINE_MIME, EXCEL_MIME} & set(o.get("data", {}))
+                            if not {HEADLINE_MIME, EXCEL_MIME, FINDINGS_MIME} & set(o.get("data", {}))
                             and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                             and not (o.get("output_type") == "execute_result" and set(o.get("data", {})) <= {"text/plain"})]
     body, _ = exporter.from_notebook_node(notebook)
@@ -399,7 +490,7 @@ def write_quarto_project(params: Parameters, runs: dict[str, dict], project: Pat
             for cell in notebook.cells:
                 if cell.cell_type == "code":
                     cell.outputs = [o for o in cell.get("outputs", [])
-                                    if not {HEADLINE_MIME, EXCEL_MIME} & set(o.get("data", {}))]
+                                    if not {HEADLINE_MIME, EXCEL_MIME, FINDINGS_MIME} & set(o.get("data", {}))]
             notebook.cells.insert(0, nbformat.v4.new_raw_cell(
                 f"---\ntitle: \"{report_title(name, lang)} · {period}\"\n---"))
             nbformat.write(notebook, project / period / f"{name}.ipynb")
