@@ -102,3 +102,15 @@ def test_parameters_that_cannot_change_a_page_do_not_change_its_fingerprint(tmp_
     branch = {"column": "branch", "value": "上海分公司"}
     assert fp(branch, **{"run.split_by": "branch", "run.workers": 1}) == fp(branch, **{"run.split_by": "branch"})
     assert fp(branch, **{"run.split_by": "branch"}) != fp(branch, **{"run.split_by": "region"})
+
+
+def test_jupyter_imports_leave_out_the_slow_format_checks():
+    """nbformat still validates a notebook; jsonschema no longer loads rfc3987_syntax (2 s of grammar building)."""
+    code = ("import sys; from analysis.runner import fast_jupyter_imports, process_seconds; fast_jupyter_imports(); "
+            "import nbformat; nb = nbformat.read('notebooks/data_quality.ipynb', as_version=4); nbformat.validate(nb); "
+            "print(sys.modules.get('rfc3987_syntax'), process_seconds() > 0)")
+    from conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["None", "True"]
