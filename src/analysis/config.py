@@ -25,7 +25,11 @@ GRADING_CRITERIA = ("sales_volume", "payment", "margin", "order_quantity", "sale
 CHECKS = ("empty_file", "missing_sheet", "merged_header", "missing_column", "missing_value",
           "wrong_type", "unknown_label", "out_of_range", "duplicate_key", "orphan",
           "future_date", "before_founding", "unknown_column", "missing_table", "unreadable_file",
-          "formula_without_value", "too_large")
+          "formula_without_value", "too_large",
+          # consistency checks the procedures imply (analysis.data.consistency; warnings by default)
+          "followup_before_reply", "followup_before_receipt", "reply_before_receipt", "deal_before_visit",
+          "payment_before_order", "answer_before_sent", "delivery_before_order", "decision_before_submission",
+          "return_before_order")
 
 
 class _Strict(BaseModel):
@@ -57,7 +61,8 @@ class Source(_Strict):
 #: the files the demo writes and a company's exports are looked for by default: table -> (file stem, sheet)
 DEFAULT_SOURCES = {"customers": ("客户档案", "客户档案"), "orders": ("销售统计", "销售明细"), "payments": ("回款记录", "回款明细"),
                    "surveys": ("客户满意度调查表", "调查表"), "complaints": ("客户投诉登记表", "投诉登记"),
-                   "leads": ("来店客户信息登记表", "A卡登记"), "lead_events": ("客户跟进记录", "跟进记录")}
+                   "leads": ("来店客户信息登记表", "A卡登记"), "lead_events": ("客户跟进记录", "跟进记录"),
+                   "requirements": ("需求登记反馈表", "需求登记"), "returns": ("客户退货记录", "退货明细")}
 
 
 class DataParams(_Strict):
@@ -102,6 +107,66 @@ class ComplaintParams(_Strict):
     repeat_window_days: int = Field(90, ge=1)
     repeat_min: int = Field(2, ge=2)
     months_shown: int = Field(12, ge=1, le=60)
+    department_workdays: int = Field(1, ge=1, le=60)  # responsible department named within this many working days
+    visit_record_workdays: int = Field(5, ge=1, le=60)  # visit record filed this many working days after the visit
+
+
+class CalendarParams(_Strict):
+    """Working days: the official Chinese calendar (public holidays and adjusted working weekends, 调休) from
+    the chinesecalendar package, plus the days listed here (years the package does not cover yet, company
+    closures). A listed day wins over the package."""
+
+    official: bool = True  # False: weekends and the lists below only (a company outside mainland China)
+    holidays: list[dt.date] = Field(default_factory=list)  # days off that are not weekends
+    workdays: list[dt.date] = Field(default_factory=list)  # weekend days that are working days
+
+    @model_validator(mode="after")
+    def _disjoint(self):
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise ValueError(f"a day cannot be both a holiday and a working day; both lists hold "
+                             f"{', '.join(map(str, both))}")
+        return self
+
+
+class RequirementParams(_Strict):
+    """The requirement register (需求登记反馈表) and its monthly summary (需求收集处理月度总结)."""
+
+    min_decided: int = Field(3, ge=1)  # staff with fewer final decisions in the period are shown but not ranked
+    late_steps: tuple[int, int] = (1, 7)  # days late of the procedure's penalty steps: <=1, <=7, more
+    urgent: list[Literal["A", "B", "C", "D"]] = Field(default_factory=lambda: ["A", "B"])  # listed when past their date
+    top_words: int = Field(5, ge=1, le=50)  # most frequent summary keywords shown per product
+
+    @model_validator(mode="after")
+    def _steps(self):
+        if not 0 < self.late_steps[0] < self.late_steps[1]:
+            raise ValueError(f"requirements.late_steps must be two increasing day counts above 0, e.g. [1, 7]; "
+                             f"got {list(self.late_steps)}")
+        return self
+
+
+class CadenceParams(_Strict):
+    """How often customers must be surveyed and visited, and when a development project is escalated."""
+
+    key_grades: list[str] = Field(default_factory=lambda: ["A"])  # customers.grade values of key customers
+    key_months: int = Field(6, ge=1, le=36)  # key customers surveyed at least this often (months)
+    other_months: int = Field(12, ge=1, le=60)  # other customers surveyed at least this often
+    after_major_days: int = Field(30, ge=1, le=365)  # a survey within this many days after a major complaint
+    visit_grades: list[str] = Field(default_factory=lambda: ["A"])  # grades visited or called every visit_months
+    visit_months: int = Field(3, ge=1, le=24)
+    contact_types: list[str] = Field(default_factory=lambda: ["call", "visit"])  # lead_events kinds that count
+    project_flag_months: int = Field(3, ge=1)  # an open development lead without progress this long is flagged
+    project_review_months: int = Field(6, ge=1)  # ... reviewed
+    project_close_months: int = Field(12, ge=1)  # ... closed or approved again
+    project_clock: Literal["registration", "last_contact"] = "registration"  # months counted from
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.project_flag_months < self.project_review_months < self.project_close_months:
+            raise ValueError("cadence.project_flag_months < project_review_months < project_close_months must hold; "
+                             f"got {self.project_flag_months}, {self.project_review_months}, "
+                             f"{self.project_close_months}")
+        return self
 
 
 class SurveyParams(_Strict):
@@ -361,6 +426,9 @@ class Parameters(_Strict):
     validation: ValidationParams = Field(default_factory=ValidationParams)
     survey: SurveyParams = Field(default_factory=SurveyParams)
     complaints: ComplaintParams = Field(default_factory=ComplaintParams)
+    calendar: CalendarParams = Field(default_factory=CalendarParams)
+    requirements: RequirementParams = Field(default_factory=RequirementParams)
+    cadence: CadenceParams = Field(default_factory=CadenceParams)
     churn: ChurnParams = Field(default_factory=ChurnParams)
     grading: GradingParams = Field(default_factory=GradingParams)
     leads: LeadParams = Field(default_factory=LeadParams)

@@ -49,11 +49,17 @@ LABELS: dict[str, dict[str, str]] = {
     "lead_events.event_type": {"电话": "call", "来电": "call", "到店": "visit", "拜访": "visit", "上门": "visit",
                                "短信": "message", "微信": "message", "试驾": "test_drive", "试乘试驾": "test_drive",
                                "报价": "quote"},
+    "requirements.priority": {"a级": "A", "b级": "B", "c级": "C", "d级": "D"},
+    "requirements.decision": {"做": "do", "不做": "dont", "再议": "revisit", "需求转换": "transform", "转换": "transform",
+                              "转换需求": "transform", "don't": "dont", "do not": "dont", "transformed": "transform"},
+    "requirements.requirement_status": {"空": "open", "未完成": "open", "进行中": "open", "完成": "done",
+                                        "已完成": "done", "延期": "delayed", "已延期": "delayed"},
 }
 
 BOOL_LABELS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False, "true": True,
                "false": False, "1": True, "0": False, "√": True, "×": False, "有": True, "无": False,
-               "合格": True, "不合格": False, "已解决": True, "未解决": False, "已流失": True, "未流失": False}
+               "合格": True, "不合格": False, "已解决": True, "未解决": False, "已流失": True, "未流失": False,
+               "成立": True, "不成立": False}
 
 
 def normalise_label(text: str) -> str:

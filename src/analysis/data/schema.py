@@ -68,6 +68,12 @@ COMPLAINT_CATEGORIES = ("quality", "quantity", "delivery", "service", "price", "
 SEVERITIES = ("major", "normal", "minor")
 LEAD_STATUSES = ("open", "won", "lost", "invalid")
 LEAD_STAGES = ("collected", "contacted", "intent", "deal", "loyal")
+#: requirement register (需求登记反馈表): urgency A drop everything / B next / C fit in / D backlog
+REQUIREMENT_PRIORITIES = ("A", "B", "C", "D")
+#: decision of the decision group: 做 / 不做 / 再议 (no agreement yet) / 需求转换 (done differently than asked)
+REQUIREMENT_DECISIONS = ("do", "dont", "revisit", "transform")
+#: 需求状态: blank (open) / 完成 / 延期 (an approved delay request)
+REQUIREMENT_STATUSES = ("open", "done", "delayed")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -162,6 +168,12 @@ TABLES: dict[str, Table] = {
                 C("followed_up_at", "datetime", "Follow-up of the outcome", ("跟踪时间", "回访时间", "Followed Up At")),
                 C("resolved", "bool", "Closed", ("是否解决", "已解决", "Resolved")),
                 C("description", "string", "What the customer said", ("投诉内容", "Description")),
+                C("department_assigned_at", "datetime", "When the responsible department was named (due within "
+                  "complaints.department_workdays working days)", ("责任部门确定时间", "受理部门确定时间",
+                                                                   "Department Assigned At")),
+                C("visit_recorded_date", "date", "Date the visit record was filed (due within "
+                  "complaints.visit_record_workdays working days of the follow-up visit)",
+                  ("回访记录日期", "回访记录归档日期", "Visit Recorded Date")),
             ),
         ),
         Table(
@@ -199,6 +211,56 @@ TABLES: dict[str, Table] = {
                 C("event_type", "category", "Kind of contact", ("跟进方式", "Event Type"), allowed=("call", "visit", "message", "test_drive", "quote")),
                 C("consultant", "string", "Sales consultant", ("销售顾问", "Consultant")),
                 C("note", "string", "Notes", ("跟进内容", "Note")),
+            ),
+        ),
+        Table(
+            "requirements",
+            "Requirement register (需求登记反馈表): one row per customer requirement, its decision and delivery.",
+            key="requirement_id",
+            columns=(
+                C("requirement_id", "string", "Requirement number", ("需求编号", "Requirement ID"), required=True),
+                C("reporter", "string", "Staff member who reported it", ("填报人", "填表人", "需求报告人", "Reporter")),
+                C("requester", "string", "Customer or user who asked for it", ("需求人", "需求方", "Requester"),
+                  personal=True),
+                C("customer_id", "string", "Customer number of the requester", ("客户编号", "Customer ID"),
+                  references="customers.customer_id"),
+                C("product", "string", "Product concerned", ("产品", "产品名称", "Product")),
+                C("submitted_date", "date", "Date submitted", ("提交日期", "填报日期", "登记日期", "Submitted Date"),
+                  required=True),
+                C("priority", "category", "Urgency: A drop everything, B next, C fit in, D backlog",
+                  ("需求分级", "需求缓急", "Priority"), allowed=REQUIREMENT_PRIORITIES),
+                C("decision", "category", "Decision: do, don't, revisit, transformed",
+                  ("决策结果", "Decision"), allowed=REQUIREMENT_DECISIONS),
+                C("decided_date", "date", "Date of the decision meeting", ("决策日期", "Decided Date")),
+                C("promised_date", "date", "Promised delivery date", ("预期交付日", "预计交付日", "Promised Date"),
+                  future_ok=True),
+                C("revised_date", "date", "New delivery date of an approved delay request",
+                  ("新交付日", "延期后交付日", "Revised Date"), future_ok=True),
+                C("delivered_date", "date", "Actual delivery date", ("实际交付日", "Delivered Date")),
+                C("requirement_status", "category", "Status: blank or open, done, delayed (approved delay)",
+                  ("需求状态", "Status"), allowed=REQUIREMENT_STATUSES),
+                C("owner", "string", "Who delivers it (IT, product manager)", ("负责人", "责任人", "Owner")),
+                C("summary", "string", "Summary: keywords separated by spaces, 50 characters at most",
+                  ("需求梗概", "需求概述", "Summary")),
+                C("note", "string", "Remarks: approved delay, how it was transformed", ("备注", "Note")),
+            ),
+        ),
+        Table(
+            "returns",
+            "Customer returns (客户退货记录): one row per return, with quality's verdict.",
+            key="return_id",
+            columns=(
+                C("return_id", "string", "Return number", ("退货编号", "退货单号", "Return ID"), required=True),
+                C("order_id", "string", "Order number", ("订单编号", "原订单号", "Order ID"), references="orders.order_id"),
+                C("customer_id", "string", "Customer number", ("客户编号", "Customer ID"), required=True,
+                  references="customers.customer_id"),
+                C("return_date", "date", "Date the goods came back", ("退货日期", "Return Date"), required=True),
+                C("product", "string", "Product (else the order's)", ("产品", "产品名称", "Product")),
+                C("quantity", "float", "Quantity returned", ("退货数量", "数量", "Quantity"), minimum=0),
+                C("amount", "float", "Amount returned, CNY", ("退货金额", "金额", "Amount"), required=True, minimum=0),
+                C("reason", "string", "Reason given", ("退货原因", "Reason")),
+                C("accepted", "bool", "Return accepted after quality's inspection (退货成立)",
+                  ("是否成立", "退货成立", "Accepted")),
             ),
         ),
     )
