@@ -32,6 +32,8 @@ COLUMN_VOCABULARY = {
     "signal": "feature", "factors": "feature", "reasons": "feature", "freshness": "freshness",
     "table_status": "table_status", "table": "table", "check": "check", "kind": "severity_kind",
     "needed_by": "report", "breakdown": "column", "follow_status": "follow_status",
+    "priority": "requirement_priority", "decision": "decision", "requirement_status": "requirement_status",
+    "delivery_outcome": "delivery_outcome", "project_action": "project_action", "cadence_reason": "cadence_reason",
 }
 MISSING = "—"
 
