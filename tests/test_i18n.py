@@ -16,7 +16,7 @@ from analysis.message import Listing, Message, Money, Number, Percent, Term, Ter
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "analysis"
-NAMESPACES = ("language", "site", "page", "dq", "sat", "churn", "grade", "lead", "excel", "column", "value")
+NAMESPACES = ("language", "site", "page", "dq", "sat", "churn", "grade", "lead", "req", "excel", "column", "value")
 LITERAL = re.compile(r"""['"]((?:%s)\.[A-Za-z0-9_.]+)['"]""" % "|".join(NAMESPACES))
 PREFIX = re.compile(r"""f['"]((?:%s)\.[A-Za-z0-9_.]*)\{""" % "|".join(NAMESPACES))
 
@@ -101,7 +101,8 @@ def test_no_catalogue_key_is_unused():
 
 
 def test_analyses_never_import_the_localisation_layer():
-    pure = ["satisfaction", "complaints", "leads", "churn", "grading", "modeling", "quality"]
+    pure = ["satisfaction", "complaints", "leads", "churn", "grading", "modeling", "quality", "requirements",
+            "workdays"]
     offenders = [name for name in pure if re.search(r"\bi18n\b", (PACKAGE / f"{name}.py").read_text("utf-8"))]
     offenders += [p.name for p in (PACKAGE / "data").glob("*.py") if re.search(r"\bi18n\b", p.read_text("utf-8"))]
     assert offenders == []
