@@ -53,7 +53,7 @@ class WorkCalendar:
     def flags(self, first: dt.date, last: dt.date) -> np.ndarray:
         """One boolean per day from ``first`` to ``last`` (both included): True on a working day."""
         days = pd.date_range(pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize(), freq="D")
-        work = days.dayofweek < 5
+        work = days.day_of_week < 5
         off, on = set(self.holidays), set(self.workdays)
         if self.official:
             official_off, official_on, _, _ = _official()
