@@ -116,3 +116,63 @@ def test_a_log_without_the_new_columns_says_so():
     assert cmp.deadline_message(old, "2026-09-01", "2026-10-31", params()).key == "sat.deadlines_missing"
     partial = cmp.deadline_message(log().drop(columns=["visit_recorded_date"]), "2026-09-01", "2026-10-31", params())
     assert partial.key == "sat.deadlines_partial" and partial.values["missing"].codes == ("visit_recorded_date",)
+
+
+# ----------------------------------------------------------------------------- returns
+
+def sales_and_returns() -> tuple[pd.DataFrame, pd.DataFrame]:
+    orders = pd.DataFrame({"order_id": ["O1", "O2", "O3", "O4"], "customer_id": ["K1", "K1", "K2", "K2"],
+                           "product": ["P1", "P2", "P1", "P2"], "amount": [1000.0, 2000.0, 3000.0, 500.0],
+                           "order_date": pd.to_datetime(["2026-10-02", "2026-10-05", "2026-10-10", "2026-09-15"])})
+    returns = pd.DataFrame({
+        "return_id": ["X1", "X2", "X3", "X4", "X5"], "order_id": ["O1", "O3", "O2", "O4", None],
+        "customer_id": ["K1", "K2", "K1", "K2", "K2"],
+        "return_date": pd.to_datetime(["2026-10-08", "2026-10-12", "2026-10-20", "2026-09-20", "2026-10-25"]),
+        "product": [None, None, None, None, "P3"], "amount": [200.0, 600.0, 100.0, 50.0, 40.0],
+        "reason": ["尺寸超差", "尺寸超差", "包装破损", "包装破损", None],
+        "accepted": pd.array([True, False, pd.NA, True, True], dtype="boolean")})
+    return orders, returns
+
+
+def test_return_rates_by_product_and_customer():
+    from analysis import returns as ret
+
+    orders, returns = sales_and_returns()
+    by_product = ret.return_rates(returns, orders, "2026-10-01", "2026-10-31", "product").set_index("product")
+    # October sales: P1 1000 + 3000, P2 2000 (O4 is September). Returns: P1 X1 200 (accepted) + X2 600 (rejected),
+    # P2 X3 100 (pending); P3 X5 40 (its own product, no order, no sales): no rate, listed last
+    assert list(by_product.index) == ["P1", "P2", "P3"]
+    assert by_product.loc["P1", ["returns", "returned_amount", "accepted_returns", "accepted_amount"]].tolist() == [
+        2, 800.0, 1, 200.0]
+    assert by_product.loc["P1", "return_rate"] == pytest.approx(800 / 4000)
+    assert by_product.loc["P1", "accepted_rate"] == pytest.approx(200 / 4000)
+    assert by_product.loc["P2", "return_rate"] == pytest.approx(100 / 2000) and pd.isna(by_product.loc["P3", "return_rate"])
+    by_customer = ret.return_rates(returns, orders, "2026-10-01", "2026-10-31", "customer_id")
+    # K1: 300 of 3000; K2: 640 of 3000 (O3): K2 first
+    assert by_customer["customer_id"].tolist() == ["K2", "K1"]
+    assert by_customer["return_rate"].tolist() == pytest.approx([640 / 3000, 300 / 3000])
+
+
+def test_return_reasons_verdicts_and_periods():
+    from analysis import returns as ret
+
+    orders, returns = sales_and_returns()
+    reasons = ret.return_reasons(returns, "2026-10-01", "2026-10-31")
+    assert reasons["reason"].tolist() == ["尺寸超差", "包装破损", "—"]
+    assert reasons["returns"].tolist() == [2, 1, 1] and reasons["return_share"].tolist() == [0.5, 0.25, 0.25]
+    assert reasons["accepted_returns"].tolist() == [1, 0, 1]
+    months = ret.returns_by_period(returns, orders, "2026-10-31", "M", periods=2)
+    # September: X4 (accepted, 50) against 500 of sales; October: X1 X5 accepted, X2 rejected, X3 pending
+    assert months.loc["2026-09", ["returns", "accepted_returns", "returned_amount", "sales"]].tolist() == [1, 1, 50, 500]
+    assert months.loc["2026-10", ["accepted_returns", "rejected_returns", "pending_returns"]].tolist() == [2, 1, 1]
+    assert months.loc["2026-10", "accepted_amount"] == 240 and months.loc["2026-10", "return_rate"] == pytest.approx(
+        940 / 6000)
+    year = ret.returns_by_period(returns, orders, "2026-10-31", "Y", periods=1)
+    assert year.loc["2026", ["returns", "returned_amount", "sales"]].tolist() == [5, 990, 6500]
+    quarter = ret.returns_by_period(returns, orders, "2026-10-31", "Q", periods=1)
+    assert list(quarter.index) == ["2026Q4"] and quarter.loc["2026Q4", "returns"] == 4
+    message = ret.returns_message(returns, orders, "2026-10-01", "2026-10-31")
+    assert (message.values["n"], message.values["accepted"], message.values["rejected"], message.values["pending"]) == (
+        4, 2, 1, 1)
+    assert message.values["rate"].value == pytest.approx(940 / 6000) and message.values["top"] == "P1"
+    assert ret.returns_message(returns, orders, "2026-11-01", "2026-11-30").key == "sat.returns_none"
