@@ -68,3 +68,99 @@ def run_cli(*args: str, cwd: Path | None = None, check: bool = False):
     if check and proc.returncode != 0:
         raise AssertionError(f"workbench {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+# ----------------------------------------------------------------------------- one hostile demo run per session
+#: payloads planted in the shared demo: each must reach a reader as plain, masked text, never as markup or a template
+SCRIPT = "<script>alert('x')</script>"
+HOSTILE_BRANCH = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+BRACES_BRANCH = "深圳{南山}分公司"
+PHONE_REASON = "客户电话13912345678不接"
+CONTACT_COMMENT = "请联系 +86 139-1234-5678 或 li.na@example.cn"
+
+
+def plant_payloads(raw: Path) -> None:
+    """Write the payloads into a copy of the demo files: a <script> survey header and comment, contacts in a
+    comment, a phone in a lost reason, and two branches named with markup and with format braces."""
+    from openpyxl import load_workbook
+
+    def edit(name: str, change) -> None:
+        path = raw / name
+        wb = load_workbook(path)
+        change(wb.active)
+        wb.save(path)
+
+    def survey(ws):
+        headers = [c.value for c in ws[1]]
+        ws.cell(row=1, column=ws.max_column + 1, value=SCRIPT)  # an unknown column: shown on the quality page
+        # the first form: answered in the period, one item very dissatisfied -> a CAPA item with its comment
+        for header, value in (("发放日期", "2026-09-01"), ("回收日期", "2026-09-05"), ("交期", "很不满意"),
+                              ("意见和建议", f"{SCRIPT} {CONTACT_COMMENT}")):
+            ws.cell(row=2, column=headers.index(header) + 1, value=value)
+
+    def customers(ws):
+        headers = [c.value for c in ws[1]]
+        column = headers.index("分公司") + 1
+        renamed = {"北京分公司": HOSTILE_BRANCH, "广州分公司": BRACES_BRANCH}
+        for row in range(2, ws.max_row + 1):
+            value = ws.cell(row=row, column=column).value
+            ws.cell(row=row, column=column, value=renamed.get(value, value))
+
+    def leads(ws):
+        headers = [c.value for c in ws[1]]
+        status, reason = headers.index("状态") + 1, headers.index("战败原因") + 1
+        for row in range(2, ws.max_row + 1):
+            if ws.cell(row=row, column=status).value == "战败":
+                ws.cell(row=row, column=reason, value=PHONE_REASON)
+                break
+
+    edit("客户满意度调查表.xlsx", survey)
+    edit("客户档案.xlsx", customers)
+    edit("来店客户信息登记表.xlsx", leads)
+
+
+def copy_project(source: Path, folder: Path) -> Path:
+    """A copy of a project with its runs, processed data and site, for a test that changes it."""
+    shutil.copytree(source, folder, symlinks=True, ignore=shutil.ignore_patterns(".workbench.lock"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def hostile_raw(tmp_path_factory, demo_raw) -> Path:
+    """The session's demo files with the payloads planted."""
+    raw = tmp_path_factory.mktemp("hostile") / "data" / "raw"
+    shutil.copytree(demo_raw, raw)
+    plant_payloads(raw)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, hostile_raw) -> Path:
+    """A project with every notebook run for DEMO_MONTH in zh-CN and its site built; tests only read it
+    (copy_project() it to change anything)."""
+    project = make_project(tmp_path_factory.mktemp("demo-run") / "project", hostile_raw, notebooks=True)
+    run_cli("--project", str(project), "run", "--month", DEMO_MONTH, check=True)
+    return project
+
+
+@pytest.fixture(scope="session")
+def en_run(tmp_path_factory, demo_run) -> Path:
+    """The same project run with site.language=en."""
+    project = copy_project(demo_run, tmp_path_factory.mktemp("en-run") / "project")
+    run_cli("--project", str(project), "run", "--month", DEMO_MONTH, "-p", "site.language=en", check=True)
+    return project
+
+
+#: the notebooks a branch run executes per branch in the tests (each branch multiplies the run)
+BRANCH_NOTEBOOKS = "run.notebooks=[data_quality,lead_conversion,satisfaction]"
+
+
+@pytest.fixture(scope="session")
+def branch_run(tmp_path_factory, demo_run) -> Path:
+    """The same project run split by branch (two branches named with markup and braces); leads get their
+    branch from the consultants."""
+    project = copy_project(demo_run, tmp_path_factory.mktemp("branch-run") / "project")
+    mapping = "leads.consultant_branches={张伟: 上海分公司, 王芳: 上海分公司, 李强: 武汉分公司}"
+    run_cli("--project", str(project), "run", "--month", DEMO_MONTH, "-p", "run.split_by=branch", "-p",
+            BRANCH_NOTEBOOKS, "-p", mapping, check=True)
+    return project

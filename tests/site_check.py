@@ -51,7 +51,7 @@ def check_page(page: str, language: str, data_text: str = "") -> list[str]:
         if not alt or not alt.strip() or alt.strip() == DEFAULT_ALT:
             problems.append(f"an image without an alt text stating its finding: {alt!r}")
     if language == "zh-CN":
-        for word in re.findall(r"(?<![\w.@-])[A-Za-z][A-Za-z_]{2,}(?![\w@-])", text):
+        for word in re.findall(r"(?<![\w.@/-])[A-Za-z][A-Za-z_]{2,}(?![\w@/-])", text):  # path segments are names
             if "_" in word or word not in ZH_ALLOWED:
                 problems.append(f"a Latin word on a Chinese page: {word!r}")
     else:

@@ -156,7 +156,7 @@ def test_flag_and_company_attributes_without_order_history(tmp_path):
     scored = churn.score_customers(result, churn.current_features(tables, params), params)
     assert len(scored) == int((~tables["customers"]["churned"]).sum())  # the churned are not scored
     monthly = scored["contract_type"] == "月付"
-    assert scored.loc[monthly, "probability"].mean() > 2 * scored.loc[~monthly, "probability"].mean()
+    assert scored.loc[monthly, "churn_probability"].mean() > 2 * scored.loc[~monthly, "churn_probability"].mean()
 
 
 def test_too_few_churned_customers_is_a_clear_message(params, tmp_path):
@@ -188,7 +188,7 @@ def test_demo_scoring_is_deterministic_and_ranked_by_value_at_risk(demo):
     first = churn.score_customers(result, churn.current_features(tables, params, history), params)
     again, _ = churn.fit_churn_model(tables, params, history)
     second = churn.score_customers(again, churn.current_features(tables, params, history), params)
-    pd.testing.assert_series_equal(first["probability"], second["probability"])
+    pd.testing.assert_series_equal(first["churn_probability"], second["churn_probability"])
     assert first["value_at_risk"].is_monotonic_decreasing
     assert set(first["band"]) <= {"high", "medium", "low"}
 

@@ -1,4 +1,6 @@
-"""The report site: pages parse, links resolve, nothing outside, Chinese present, data escaped, personal data masked."""
+"""The report site over the session's demo runs (zh-CN, en, split by branch, with payloads planted in the
+data): pages parse, links resolve, nothing outside, nothing raw, data escaped, personal data masked,
+Excel lists one click away, the front page, and a build that fails leaves the last good site."""
 
 from __future__ import annotations
 
@@ -11,44 +13,30 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from analysis import SiteError, load_parameters
-from analysis.publish import publish_site, scan_site
+import site_check
+from analysis import SiteError, load_parameters, load_tables
+from analysis.publish import scan_site
 from analysis.site import build_site
-from conftest import DEMO_MONTH, make_project, run_cli
+from conftest import (BRACES_BRANCH, CONTACT_COMMENT, DEMO_MONTH, HOSTILE_BRANCH, PHONE_REASON, SCRIPT, copy_project,
+                      run_cli)
 
 pytestmark = [pytest.mark.site, pytest.mark.notebook]
-SCRIPT = "<script>alert('x')</script>"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@pytest.fixture(scope="module")
-def site_project(tmp_path_factory, demo_raw):
-    """A demo project whose survey form carries a <script> header and comment; run and built once."""
-    project = make_project(tmp_path_factory.mktemp("site") / "project", demo_raw, notebooks=True)
-    path = project / "data" / "raw" / "客户满意度调查表.xlsx"
-    wb = load_workbook(path)
-    ws = wb.active
-    ws.cell(row=1, column=ws.max_column + 1, value=SCRIPT)  # an unknown column: shown on the quality page
-    headers = [c.value for c in ws[1]]
-    # the first form: answered in the period, one item very dissatisfied -> on the CAPA list with its comment
-    for header, value in (("发放日期", "2026-09-01"), ("回收日期", "2026-09-05"), ("交期", "很不满意"),
-                          ("意见和建议", SCRIPT)):
-        ws.cell(row=2, column=headers.index(header) + 1, value=value)
-    wb.save(path)
-    run_cli("--project", str(project), "run", "--month", DEMO_MONTH, check=True)
-    return project
+RUNS = ["demo_run", "en_run", "branch_run"]
 
 
 class PageParser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.stack, self.links, self.text, self.errors, self.tags = [], [], [], [], []
+        self.stack, self.links, self.text, self.errors, self.scripts = [], [], [], [], []
 
     def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.links.append(value)
+        attrs = dict(attrs)
+        for name in ("href", "src"):
+            if attrs.get(name):
+                self.links.append(attrs[name])
+        if tag == "script":
+            self.scripts.append(attrs.get("src"))
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -67,121 +55,177 @@ class PageParser(HTMLParser):
         self.text.append(data)
 
 
-def pages(site: Path):
-    return sorted(site.rglob("*.html"))
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text("utf-8"))
+    return parser
 
 
-def test_every_page_parses_and_every_internal_link_resolves(site_project):
-    site = site_project / "reports" / "site"
-    assert (site / "index.html").is_file() and (site / DEMO_MONTH / "data_quality.html").is_file()
-    for page in pages(site):
-        parser = PageParser()
-        parser.feed(page.read_text("utf-8"))
-        parser.close()
-        assert parser.errors == [], f"{page}: {parser.errors[:3]}"
-        assert parser.stack == [], f"{page}: unclosed {parser.stack}"
-        assert parser.tags.count("title") == 1 and parser.tags.count("body") == 1
+def site_of(project: Path) -> Path:
+    return project / "reports" / "site"
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_every_page_parses_and_every_internal_link_resolves(run, request):
+    site = site_of(request.getfixturevalue(run))
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        parser = parse(page)
+        assert parser.errors == [], f"{page.relative_to(site)}: {parser.errors[:3]}"
         for link in parser.links:
             if link.startswith(("data:", "#")):
                 continue
-            assert "://" not in link and not link.startswith("//"), f"{page}: outside link {link}"
-            target = (page.parent / link.split("#")[0]).resolve()
+            target = (page.parent / link.split("#")[0].split("?")[0]).resolve()
             assert target.is_file(), f"{page.relative_to(site)}: broken link {link}"
 
 
-def test_no_outside_url_anywhere_and_no_scripts(site_project):
-    site = site_project / "reports" / "site"
+@pytest.mark.parametrize("run", RUNS)
+def test_nothing_outside_and_only_our_own_scripts(run, request):
+    site = site_of(request.getfixturevalue(run))
     for path in site.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.suffix in (".html", ".css", ".js", ".svg"):
             text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", path.read_text("utf-8"))
             assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", text), path
             assert not re.search(r"url\(\s*[\"']?(https?:)?//", text), path
-            assert "<script" not in text.lower(), f"{path}: pages need no script"
+            assert not re.search(r"\bfetch\(|XMLHttpRequest|import\(", text), path
+    for page in site.rglob("*.html"):
+        scripts = parse(page).scripts
+        assert all(s and re.fullmatch(r"(\.\./)*assets/(site|search-index)\.js", s) for s in scripts), (page, scripts)
 
 
-def test_chinese_text_and_a_script_typed_into_the_data_shows_as_text(site_project):
-    page = (site_project / "reports" / "site" / DEMO_MONTH / "data_quality.html").read_text("utf-8")
-    assert "数据质量" in page and "已加载的数据表" in page and "客户档案" in page
-    assert "&lt;script&gt;alert(" in page  # the unknown column's header, escaped
-    parser = PageParser()
-    parser.feed(page)
-    assert SCRIPT in "".join(parser.text)  # ...which a reader sees as text
+def test_no_page_shows_raw_program_output_or_english_on_the_chinese_site(demo_run):
+    assert site_check.check_site(site_of(demo_run), "zh-CN") == []
 
 
-def test_a_script_typed_into_a_survey_comment_shows_as_text(site_project):
-    page = (site_project / "reports" / "site" / DEMO_MONTH / "satisfaction.html").read_text("utf-8")
-    assert "&lt;script&gt;alert(" in page and "<script" not in page.lower()
-    parser = PageParser()
-    parser.feed(page)
-    assert SCRIPT in "".join(parser.text)
-    assert "不满意项目分析" in page and "交期" in page
+def test_no_page_shows_raw_program_output_or_chinese_on_the_english_site(en_run):
+    params = load_parameters(root=en_run, month=DEMO_MONTH, overrides={"site.language": "en"})
+    data = site_check.data_text(params, load_tables(params))
+    assert site_check.check_site(site_of(en_run), "en", data) == []
 
 
-def test_satisfaction_excel_list_is_in_the_run_folder(site_project):
-    path = site_project / "reports" / "runs" / DEMO_MONTH / "satisfaction_CAPA清单.xlsx"
-    wb = load_workbook(path)
-    assert wb.sheetnames == ["CAPA清单", "电话回访名单", "满意度分级"]
-    ws = wb["CAPA清单"]
-    assert [c.value for c in ws[1]][:3] == ["客户编号", "客户名称", "调查编号"]
-    assert "联系电话" not in [c.value for c in ws[1]]  # exports.include_contacts is false
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
-    comments = [c.value for c in ws["I"]] + [c.value for c in ws["J"]]
-    assert SCRIPT in comments
+def test_no_page_of_a_branch_run_shows_raw_program_output(branch_run):
+    assert site_check.check_site(site_of(branch_run), "zh-CN") == []
 
 
-def test_index_has_archive_headlines_and_run_footer(site_project):
-    index = (site_project / "reports" / "site" / "index.html").read_text("utf-8")
-    assert "月报存档" in index and f'href="{DEMO_MONTH}/index.html"' in index
-    assert "已加载数据表" in index and "7/7" in index  # headline figures recorded by the notebooks
-    assert "调查回收率" in index and "总体得分率" in index and "CAPA 项目" in index
-    assert "生成时间" in index and "参数指纹" in index and "输入文件" in index
+def test_the_site_check_catches_what_it_must(tmp_path):
+    # the check itself: each class of defect on a page is found
+    page = ("<html><body><p>PosixPath('/x/y.xlsx')</p><td>NaN</td><td>&lt;NA&gt;</td><td>channel</td>"
+            "<td>delivery</td><img src='data:image/png;base64,AAAA' alt='No description has been provided for this "
+            "image'><img src='a.svg'></body></html>")
+    problems = site_check.check_page(page, "zh-CN")
+    for expected in ("PosixPath", "NaN", "<NA>", "'channel'", "'delivery'", "without an alt"):
+        assert any(expected in p for p in problems), expected
+    assert any("Chinese on an en page" in p for p in site_check.check_page("<p>已加载 loaded</p>", "en"))
+    assert site_check.check_page("<p>上海分公司 loaded</p>", "en", "上海分公司") == []
 
 
-def test_personal_data_never_reaches_the_site(site_project):
-    site = site_project / "reports" / "site"
-    assert scan_site(site) == []
-    ws = load_workbook(site_project / "data" / "raw" / "客户档案.xlsx", read_only=True).active
+def test_text_typed_into_the_data_shows_as_text(demo_run):
+    site = site_of(demo_run) / DEMO_MONTH
+    quality = (site / "data_quality.html").read_text("utf-8")
+    assert "数据质量" in quality and "已加载的数据表" in quality and "&lt;script&gt;alert(" in quality
+    assert SCRIPT in "".join(parse(site / "data_quality.html").text)  # the unknown header, read as text
+    satisfaction = (site / "satisfaction.html").read_text("utf-8")
+    assert SCRIPT in "".join(parse(site / "satisfaction.html").text)  # the survey comment on the CAPA list
+    assert "alert('x')" not in re.sub(r"&lt;script&gt;alert\('x'\)&lt;/script&gt;", "", satisfaction.replace("&#x27;", "'"))
+
+
+def test_branch_pages_escape_their_names_and_live_in_readable_folders(branch_run):
+    period = site_of(branch_run) / DEMO_MONTH
+    assert (period / "上海分公司" / "data_quality.html").is_file()
+    assert (period / BRACES_BRANCH / "data_quality.html").is_file()  # braces are safe in a folder name, never a template
+    month_page = (period / "index.html").read_text("utf-8")
+    assert "分公司/区域报告" in month_page and "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img" in month_page
+    for page in period.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert "<script>alert(1)" not in text and "onerror=alert(2)>" not in text.replace("&gt;", ""), page
+    braces = (period / BRACES_BRANCH / "data_quality.html").read_text("utf-8")
+    assert f"分公司 = {BRACES_BRANCH}" in braces  # the scope note names it, as text
+    hostile = [p for p in period.iterdir() if p.is_dir() and "script" in p.name]
+    assert len(hostile) == 1 and not re.search(r"[<>'\"/\\]", hostile[0].name)
+    scopes = load_parameters(root=branch_run, month=DEMO_MONTH)
+    assert scopes.run.split_by is None  # the split was a command-line value
+
+
+def test_excel_lists_are_one_click_away(demo_run):
+    period = site_of(demo_run) / DEMO_MONTH
+    month_page = (period / "index.html").read_text("utf-8")
+    assert "Excel 名单" in month_page
+    links = [link for link in parse(period / "index.html").links if link.endswith(".xlsx")]
+    assert len(links) == 4  # CAPA, follow-up, retention, graded lists
+    for link in links:
+        assert (period / link).is_file()
+    satisfaction = parse(period / "satisfaction.html")
+    capa = next(link for link in satisfaction.links if link.endswith(".xlsx"))
+    book = load_workbook(period / capa, read_only=True)
+    assert book.sheetnames == ["CAPA清单", "电话回访名单", "满意度分级"]
+    cells = [str(c) for row in book["CAPA清单"].iter_rows(values_only=True) for c in row if c is not None]
+    assert any(SCRIPT in c for c in cells)  # text as text
+    assert not any("1234-5678" in c or "li.na@example.cn" in c for c in cells)  # contacts masked as on the page
+    assert any("139****5678" in c for c in cells)
+
+
+def test_front_page_overview_findings_and_footer(demo_run):
+    index = (site_of(demo_run) / "index.html").read_text("utf-8")
+    assert "本期概览" in index and "本期要点" in index and f'href="{DEMO_MONTH}/index.html"' in index
+    assert "调查回收率" in index and "总体得分率" in index and "7/7" in index
+    assert "报告存档" in index and "生成时间" in index and "参数指纹" in index and "输入文件" in index
+    assert re.search(r"<dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</dd>", index)  # local time, not an ISO stamp in UTC
+    order = [m.group(1) for m in re.finditer(r'<a class="wb-chip" href="2026-10/(\w+)\.html"', index)]
+    assert order == ["data_quality", "satisfaction", "lead_conversion", "churn_risk", "customer_grading"]
+
+
+def test_personal_data_never_reaches_the_site(demo_run):
+    site = site_of(demo_run)
+    assert scan_site(site) == []  # pages, scripts and the Excel lists in the site
+    ws = load_workbook(demo_run / "data" / "raw" / "客户档案.xlsx", read_only=True).active
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    text = "".join(p.read_text("utf-8") for p in pages(site))
+    text = "".join(p.read_text("utf-8") for p in site.rglob("*.html"))
+    text += (site / "assets" / "search-index.js").read_text("utf-8")
     for row in rows[:50]:
         for value in (row[1], row[2], row[3], row[4]):  # name, contact, phone, e-mail
             assert str(value) not in text
+    assert "13912345678" not in text and "139-1234-5678" not in text and "li.na@example.cn" not in text
+    assert PHONE_REASON.replace("13912345678", "139****5678") in text  # the lost reason, masked
 
 
-def test_english_site_on_request(site_project, tmp_path):
-    run_cli("--project", str(site_project), "run", "--month", DEMO_MONTH, "-p", "site.language=en", check=True)
-    page = (site_project / "reports" / "site" / DEMO_MONTH / "data_quality.html").read_text("utf-8")
+def test_english_site_on_request_and_no_mixed_languages(en_run, tmp_path):
+    page = (site_of(en_run) / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     assert "Data quality" in page and "Tables loaded" in page and 'lang="en"' in page
     assert "已加载的数据表" not in page
-    run_cli("--project", str(site_project), "run", "--month", DEMO_MONTH, check=True)  # back to zh-CN
+    # the runs are in English: a Chinese site would mix languages, so build-site says how to get one
+    project = copy_project(en_run, tmp_path / "p")
+    proc = run_cli("--project", str(project), "build-site")
+    assert proc.returncode == 2 and "no run was executed in zh-CN" in proc.stderr
+    assert (site_of(project) / "index.html").read_text("utf-8").count('lang="en"') == 1
 
 
-def test_a_failed_build_leaves_the_last_good_site(site_project, monkeypatch):
-    params = load_parameters(root=site_project, month=DEMO_MONTH)
-    site = site_project / "reports" / "site"
+def test_a_failed_build_leaves_the_last_good_site(demo_run, tmp_path, monkeypatch):
+    project = copy_project(demo_run, tmp_path / "p")
+    params = load_parameters(root=project, month=DEMO_MONTH)
+    site = site_of(project)
     before = (site / "index.html").read_text("utf-8")
     import analysis.site as site_module
 
     monkeypatch.setattr(site_module, "_notebook_body",
-                        lambda exporter, nb: '<img src="https://cdn.example.com/x.png">')
+                        lambda exporter, nb: '<img src="https://cdn.example.com/x.png" alt="x">')
     (site / ".build").unlink()  # as if a run had changed: the site is rebuilt
     with pytest.raises(SiteError, match="references an outside URL"):
         build_site(params)
     assert (site / "index.html").read_text("utf-8") == before
     assert not list(site.parent.glob(".site-staging-*"))
-    monkeypatch.undo()
-    build_site(params)  # restore the stamp for the tests that follow
 
 
-def test_quarto_engine_without_quarto_is_a_clear_error(site_project, monkeypatch):
+def test_quarto_engine_without_quarto_is_a_clear_error(demo_run, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    params = load_parameters(root=site_project, month=DEMO_MONTH, overrides={"site.engine": "quarto"})
+    params = load_parameters(root=demo_run, month=DEMO_MONTH, overrides={"site.engine": "quarto"})
     with pytest.raises(SiteError, match="site.engine is quarto, but the quarto binary is not on PATH"):
         build_site(params)
 
 
-def test_quarto_engine_writes_a_project_and_calls_quarto(site_project, tmp_path, monkeypatch):
+def test_quarto_engine_writes_a_project_and_calls_quarto(demo_run, tmp_path, monkeypatch):
     """A stand-in quarto binary checks the project it is given and renders a trivial site."""
+    project = copy_project(demo_run, tmp_path / "p")
     fake = tmp_path / "bin" / "quarto"
     fake.parent.mkdir()
     fake.write_text(f"""#!/bin/sh
@@ -195,39 +239,13 @@ echo '<html><body>quarto page</body></html>' > "$2/_site/{DEMO_MONTH}/data_quali
 """)
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    params = load_parameters(root=site_project, month=DEMO_MONTH, overrides={"site.engine": "quarto"})
+    params = load_parameters(root=project, month=DEMO_MONTH, overrides={"site.engine": "quarto"})
     site = build_site(params)
     assert "quarto page" in (site / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     assert "数据质量" in (site / "index.html").read_text("utf-8")
-    build_site(load_parameters(root=site_project, month=DEMO_MONTH))  # back to the built-in engine
 
 
-def test_publish_is_atomic_keeps_earlier_months_and_refuses_personal_data(site_project, tmp_path):
-    params = load_parameters(root=site_project, month=DEMO_MONTH)
-    target = tmp_path / "intranet"
-    (target / "2025-01").mkdir(parents=True)
-    (target / "2025-01" / "index.html").write_text("older month", "utf-8")
-    publish_site(params, target)
-    assert (target / DEMO_MONTH / "data_quality.html").is_file() and (target / "index.html").is_file()
-    assert (target / "2025-01" / "index.html").read_text("utf-8") == "older month"
-    assert not list(target.glob(".publish-staging-*"))
-    # a page that carries a phone number is refused, with exit code 2, and nothing is copied
-    page = site_project / "reports" / "site" / DEMO_MONTH / "data_quality.html"
-    original = page.read_text("utf-8")
-    page.write_text(original.replace("</main>", "<p>联系 13912345678 或 wang.wei@example.cn</p></main>"), "utf-8")
-    other = tmp_path / "other"
-    try:
-        proc = run_cli("--project", str(site_project), "publish", "--to", str(other))
-    finally:
-        page.write_text(original, "utf-8")
-    assert proc.returncode == 2
-    assert f"{DEMO_MONTH}/data_quality.html: 1 mobile phone(s), e.g. 139****5678" in proc.stderr
-    assert "1 e-mail(s), e.g. w***@example.cn" in proc.stderr
-    assert "13912345678" not in proc.stderr
-    assert not other.exists() or not any(other.iterdir())
-
-
-def test_serve_previews_on_loopback(site_project):
+def test_serve_previews_on_loopback(demo_run):
     import socket
     import subprocess
     import sys
@@ -237,7 +255,7 @@ def test_serve_previews_on_loopback(site_project):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "--project", str(site_project), "serve",
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "--project", str(demo_run), "serve",
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         for _ in range(100):
@@ -249,7 +267,7 @@ def test_serve_previews_on_loopback(site_project):
                 time.sleep(0.1)
         else:
             pytest.fail("workbench serve did not answer")
-        assert "月报存档" in body
+        assert "报告存档" in body
     finally:
         proc.terminate()
         proc.wait(timeout=10)

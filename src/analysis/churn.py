@@ -17,6 +17,7 @@ from .data import queries
 from .data.queries import COMPLAINT_FEATURES, ORDER_FEATURES, PAYMENT_FEATURES, SURVEY_FEATURES  # noqa: F401
 from .data.store import Tables
 from .errors import DataError
+from .message import Message, Money, Number, Percent, Term
 
 threads = queries.threads
 pq_columns = queries.pq_columns
@@ -179,13 +180,13 @@ def score_customers(result, current: pd.DataFrame, params: Parameters) -> pd.Dat
     frame = current.copy()
     if "churned_flag" in frame:
         frame = frame[frame["churned_flag"].fillna(False) == False]  # noqa: E712  already lost: not scored
-    frame["probability"] = result.predict(frame)
-    frame["band"] = risk_bands(frame["probability"], params)
+    frame["churn_probability"] = result.predict(frame)
+    frame["band"] = risk_bands(frame["churn_probability"], params)
     value_col = "margin_12m" if params.churn.value == "margin" else "sales_12m"
     frame["value_12m"] = frame[value_col] if value_col in frame else np.nan
-    frame["value_at_risk"] = frame["probability"] * frame["value_12m"]
+    frame["value_at_risk"] = frame["churn_probability"] * frame["value_12m"]
     frame["reasons"] = modeling.reasons(result, frame, top=params.churn.top_reasons)
-    return frame.sort_values(["value_at_risk", "probability", "customer_id"], ascending=[False, False, True],
+    return frame.sort_values(["value_at_risk", "churn_probability", "customer_id"], ascending=[False, False, True],
                              kind="stable", na_position="last").reset_index(drop=True)
 
 
@@ -301,3 +302,81 @@ def summary(scored: pd.DataFrame) -> dict:
     return {"n": len(scored), "high": int((scored["band"] == "high").sum()),
             "medium": int((scored["band"] == "medium").sum()), "value_at_risk": total,
             "high_share": float(high["value_at_risk"].sum() / total) if total else 0.0}
+
+
+# ----------------------------------------------------------------------------- sentences of the page
+
+def intro_message(mode: str, params: Parameters) -> Message:
+    """What the page estimates, how the retention list is ranked, and the churn definition in use."""
+    horizon = params.churn.horizon_days
+    return Message.of("churn.intro", horizon=horizon, value=Message(f"churn.value.{params.churn.value}"),
+                      definition=Message.of(f"churn.def.{mode}", horizon=horizon))
+
+
+def summary_message(scored: pd.DataFrame) -> Message:
+    """Customers scored, per band, value at risk and the high band's share of it."""
+    overview = summary(scored)
+    return Message.of("churn.summary", n=overview["n"], high=overview["high"], medium=overview["medium"],
+                      var=Money(overview["value_at_risk"]), share=Percent(overview["high_share"]))
+
+
+def band_table(scored: pd.DataFrame) -> pd.DataFrame:
+    """Customers and value at risk per risk band, high first."""
+    table = scored.groupby("band").agg(customers=("customer_id", "size"), value_at_risk=("value_at_risk", "sum"))
+    return table.reindex([b for b in ("high", "medium", "low") if b in table.index]).reset_index()
+
+
+def distribution_finding(scored: pd.DataFrame, params: Parameters) -> Message:
+    """Alt text of the probability histogram: customers above the high line and between the two lines."""
+    bands = params.churn.bands
+    p = scored["churn_probability"]
+    return Message.of("churn.alt.dist", high=int((p >= bands.high).sum()), high_line=Percent(bands.high, 0),
+                      medium=int(((p >= bands.medium) & (p < bands.high)).sum()), medium_line=Percent(bands.medium, 0))
+
+
+def model_message(result, labelled: pd.DataFrame) -> Message:
+    """How the churn model was trained and validated and how well it ranks."""
+    from .modeling import auc_message
+
+    auc = auc_message(result)
+    if result.validation_scheme == "time":
+        return Message.of("churn.model", snapshots=labelled["snapshot"].nunique() - 1, train=result.n_train,
+                          valid_date=labelled["snapshot"].max(), valid=result.n_valid,
+                          chosen=Term("model_kind", result.chosen), auc=auc, auc_value=Number(result.roc_auc, 2))
+    return Message.of("churn.model_flag", valid=result.n_valid, chosen=Term("model_kind", result.chosen), auc=auc)
+
+
+def calibration_finding(result) -> Message:
+    """Alt text of the calibration chart: the mean gap between predicted and observed rates."""
+    from .modeling import expected_calibration_error
+
+    valid = result.valid_predictions
+    return Message.of("churn.alt.calibration", error=Percent(expected_calibration_error(valid["y"], valid["p"])))
+
+
+def retention_list(scored: pd.DataFrame) -> pd.DataFrame:
+    """The retention list, by value at risk: owner, branch, region, probability, band, value, why."""
+    columns = ["customer_id", "sales_rep", "branch", "region", "churn_probability", "band", "value_12m",
+               "value_at_risk", "reasons"]
+    return scored[[c for c in columns if c in scored]]
+
+
+def curves_finding(curves: pd.DataFrame, months: int = 12) -> Message:
+    """Alt text of the retention curves: the share still ordering after ``months`` months, best and worst segment."""
+    at = {}
+    for segment, group in curves.groupby("segment", sort=True):
+        before = group[group["time"] <= months]
+        at[segment] = float(before["survival"].iloc[-1]) if len(before) else 1.0
+    best = max(at, key=lambda s: (at[s], str(s)))
+    worst = min(at, key=lambda s: (at[s], str(s)))
+    return Message.of("churn.alt.curves", months=months, best=str(best), best_share=Percent(at[best]),
+                      worst=str(worst), worst_share=Percent(at[worst]))
+
+
+def headlines(scored: pd.DataFrame, result) -> list[dict]:
+    """The page's headline figures: high-risk customers, value at risk, model ROC AUC."""
+    overview = summary(scored)
+    return [{"key": "churn.headline.high", "value": Number(overview["high"]), "better": "down",
+             "status": "warn" if overview["high"] else "ok"},
+            {"key": "churn.headline.var", "value": Money(overview["value_at_risk"]), "better": "down"},
+            {"key": "churn.headline.auc", "value": Number(result.validation[result.chosen]["roc_auc"], 3), "better": "up"}]

@@ -10,6 +10,7 @@ KINDS: dict[str, tuple[str, ...]] = {
                 "rate_without", "observed_rate", "mean_probability", "cumulative_capture", "latest_satisfaction",
                 "sales_share", "step_rate", "within_promise", "hot_rate", "others_hot_rate", "overall_rate",
                 "conversion_rate", "rate_low", "rate_high", "share_of_leads", "items_share", "question_share",
+                "probability_from", "probability_to", "gap",
                 "inside", "early", "late", "never", "undecided",
                 "acceptance_rate", "decision_share", "delivery_share", "department_ok", "record_ok", "return_rate",
                 "accepted_rate", "return_share"),

@@ -244,6 +244,7 @@ class ChurnParams(_Strict):
     duckdb_memory: str = Field("500MB", pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")
     max_calibration_error: float = Field(0.05, gt=0, lt=1)  # probabilities called calibrated only below this
     max_training_rows: int = Field(200_000, ge=1000)  # training snapshots above this are subsampled (stratified)
+    leakage_auc: float = Field(0.95, gt=0.5, le=1)  # a single input separating the outcome above this is flagged
 
 
 class ThresholdStep(_Strict):

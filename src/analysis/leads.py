@@ -320,7 +320,7 @@ def model_message(result: modeling.ModelResult, frame: pd.DataFrame) -> Message:
     else:
         scheme = Message("lead.scheme.stratified")
     return Message.of("lead.model", scheme=scheme, chosen=Term("model_kind", result.chosen),
-                      auc=Number(metrics["roc_auc"], 3), ap=Number(metrics["average_precision"], 2),
+                      auc=modeling.auc_message(result), ap=Number(metrics["average_precision"], 2),
                       base=Number(metrics["average_precision_baseline"], 2), lift=Number(lift["lift"].iloc[0], 1))
 
 

@@ -411,3 +411,36 @@ def _calibration_split(y: np.ndarray, train_rows: np.ndarray, times, seed: int) 
             return train_rows[~late], train_rows[late]
     fit, cal = train_test_split(train_rows, test_size=CALIBRATION_SHARE, random_state=seed, stratify=y[train_rows])
     return np.sort(fit), np.sort(cal)
+
+
+# ----------------------------------------------------------------------------- sentences of the pages
+
+def auc_message(result: ModelResult) -> "Message":
+    """ROC AUC of the chosen model with its bootstrap interval, to three decimals."""
+    from .message import Message, Number
+
+    low, high = result.auc_interval
+    return Message.of("model.auc", auc=Number(result.roc_auc, 3), low=Number(low, 3), high=Number(high, 3))
+
+
+def calibration_message(result: ModelResult) -> "Message":
+    """Whether the probabilities may be called calibrated: the validation calibration error against the limit."""
+    from .message import Message, Percent
+
+    key = "model.calibrated" if result.calibrated_ok else "model.not_calibrated"
+    return Message.of(key, error=Percent(result.calibration_error), limit=Percent(result.max_calibration_error, 0))
+
+
+def leakage_messages(warnings: pd.DataFrame, parameter: str) -> list:
+    """One warning per input that alone separates the outcome almost perfectly (see :func:`leakage_warnings`)."""
+    from .message import Message, Number, Percent, Term
+
+    out = []
+    for row in warnings.itertuples(index=False):
+        if row.reason == "high_auc":
+            out.append(Message.of("model.leakage", feature=Term("feature", row.feature), auc=Number(row.auc, 3),
+                                  parameter=parameter))
+        else:
+            out.append(Message.of("model.leakage_level", feature=Term("feature", row.feature), level=str(row.level),
+                                  rows=int(row.rows), rate=Percent(row.rate, 0), parameter=parameter))
+    return out

@@ -90,9 +90,15 @@ class Page:
         """A paragraph: the catalogue text of ``key`` with ``values`` formatted, masked and escaped."""
         self.message(Message(key, values))
 
-    def note(self, key: str, **values) -> None:
-        """A paragraph set apart: a caveat or a warning the reader must not miss."""
-        self._html(f"<p class='wb-note'>{_escape(self.t(key, **values))}</p>")
+    def note(self, key: str | Message, **values) -> None:
+        """A paragraph set apart: a caveat or a warning the reader must not miss (a catalogue key or a Message)."""
+        message = key if isinstance(key, Message) else Message(key, values)
+        self._html(f"<p class='wb-note'>{_escape(render(message, self.lang, self.labels))}</p>")
+
+    def notes(self, messages: list[Message]) -> None:
+        """Several warnings, each set apart (nothing when there are none)."""
+        for message in messages:
+            self.note(message)
 
     def message(self, message: Message | None) -> None:
         """A paragraph from a message an analysis wrote (nothing for None)."""
