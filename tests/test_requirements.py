@@ -150,3 +150,101 @@ def test_an_empty_register_gives_empty_tables_not_errors():
     assert req.staff_ranking(empty, START, END, params()).empty
     assert req.top_keywords(empty, START, END, params()).empty
     assert req.delivery_message(req.delivery_table(empty, START, END, params()), params()).key == "req.delivery_none"
+
+
+# ----------------------------------------------------------------------------- the demo's planted facts
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    import json
+
+    from conftest import build_demo
+
+    project_params, tables, truth = build_demo(tmp_path_factory, "requirements", customers=300, months=12, seed=5,
+                                               leads=50)
+    return project_params, tables, json.loads((truth / "truth.json").read_text("utf-8"))
+
+
+def test_demo_plants_a_prolific_reporter_with_the_lowest_acceptance(demo):
+    p, tables, truth = demo
+    start = pd.Period(p.month, "M").start_time - pd.DateOffset(months=11)  # the demo's twelve months
+    ranking = req.staff_ranking(tables["requirements"], start, p.period_end, p)
+    planted = truth["requirements_low_acceptance"]
+    assert ranking.sort_values("submitted").iloc[-1]["reporter"] == planted
+    assert ranking.sort_values("acceptance_rate").iloc[0]["reporter"] == planted
+    # and the month's page has something in every section
+    register = tables["requirements"]
+    assert req.summary(register, p.period_start, p.period_end, p).iloc[0]["submitted"] > 0
+    assert len(req.delivery_table(register, p.period_start, p.period_end, p)) > 0
+
+
+def test_demo_plants_a_late_department_and_a_much_returned_product(demo):
+    from analysis import complaints as cmp
+    from analysis import returns as ret
+
+    p, tables, truth = demo
+    start, end = cmp.window(p)
+    departments = cmp.deadline_compliance(tables["complaints"], start, end, p, by=("department",))
+    assert departments.iloc[0]["department"] == truth["late_department"]
+    assert departments.iloc[0]["department_ok"] < 0.75 < departments.iloc[1]["department_ok"]
+    products = ret.return_rates(tables["returns"], tables["orders"], start, end, "product")
+    assert products.iloc[0]["product"] == truth["high_return_product"]
+    assert products.iloc[0]["return_rate"] > 2 * products.iloc[1]["return_rate"]
+
+
+def test_demo_follow_ups_before_their_reply_are_found_by_the_checks(demo):
+    from analysis.data import consistency
+
+    p, tables, truth = demo
+    found = {i.check: i for i in consistency.checks(tables.folder, tables.report, p)}
+    assert truth["followup_before_reply"] > 0
+    assert found["followup_before_reply"].count == truth["followup_before_reply"]
+    assert set(found) == {"followup_before_reply"}  # the demo has no other slip of that kind
+
+
+def test_without_the_register_the_page_says_what_is_missing(demo, tmp_path):
+    from analysis import load_tables
+    from conftest import make_project
+
+    p, tables, _ = demo
+    raw = p.root / "data" / "raw"
+    project = make_project(tmp_path / "p", raw)
+    (project / "data" / "raw" / "需求登记反馈表.xlsx").unlink()
+    from analysis import load_parameters
+
+    params = load_parameters(root=project, month=p.month)
+    without = load_tables(params)
+    assert "requirements" not in without and req.absent_message(tables, p) is None
+    message = req.absent_message(without, params)
+    assert message.key == "req.absent" and message.values["file"] == "data/raw/需求登记反馈表.xlsx"
+    assert [h["value"].value for h in req.headlines(None, None, None)][0] is None
+
+
+@pytest.mark.notebook
+def test_the_page_runs_with_and_without_the_register(demo, tmp_path):
+    import json
+
+    from analysis import load_parameters
+    from analysis.report import HEADLINE_MIME
+    from analysis.runner import run_month
+    from conftest import make_project
+
+    p, _, _ = demo
+    project = make_project(tmp_path / "p", p.root / "data" / "raw", notebooks=True)
+
+    def run() -> tuple[str, list[dict], str]:
+        params = load_parameters(root=project, month=p.month, overrides={"run.notebooks": ["requirements"]})
+        outcome = run_month(params, force=True).notebooks[0].outcome
+        cells = json.loads((project / "reports" / "runs" / p.month / "requirements.ipynb").read_text("utf-8"))["cells"]
+        outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        headlines = [o["data"][HEADLINE_MIME] for o in outputs if HEADLINE_MIME in o.get("data", {})]
+        html = "".join("".join(o["data"].get("text/html", "")) for o in outputs if "data" in o)
+        return outcome, headlines, html
+
+    outcome, headlines, html = run()
+    assert outcome == "ok" and len(headlines) == 1 and headlines[0]["items"][0]["value"] > 0
+    assert "本期汇总" in html and "未提供需求登记反馈表" not in html
+    (project / "data" / "raw" / "需求登记反馈表.xlsx").unlink()
+    outcome, headlines, html = run()
+    assert outcome == "ok" and len(headlines) == 1 and headlines[0]["items"][0]["value"] is None
+    assert "未提供需求登记反馈表（应在 data/raw/需求登记反馈表.xlsx）" in html and "本期汇总" not in html

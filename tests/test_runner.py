@@ -25,7 +25,7 @@ def test_run_writes_executed_notebooks_and_a_manifest(demo_project):
     assert manifest["month"] == DEMO_MONTH
     assert manifest["parameters"]["survey"]["response_target"] == 0.9
     assert set(manifest["inputs"]) == {"customers", "orders", "payments", "surveys", "complaints", "leads",
-                                       "lead_events"}
+                                       "lead_events", "requirements", "returns"}
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"].values())
     assert manifest["package_version"] and "git_commit" in manifest
     nb = manifest["notebooks"]["data_quality"]

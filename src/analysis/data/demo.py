@@ -8,7 +8,14 @@ Planted (see ``data/processed/demo_truth/truth.json`` after generation):
 - satisfaction: the delivery dimension drives the overall rating most; late deliveries
   lower it; a handful of customers are planted as clearly dissatisfied (CAPA cases);
 - leads: referral and phone-appointment channels and O/H intent levels convert better;
-  one consultant over-grades intent (his O/H leads behave like B leads).
+  one consultant over-grades intent (his O/H leads behave like B leads);
+- complaints: one department (物流部) often names itself responsible later than one working day;
+  some follow-ups are dated before their reply (a typing slip the consistency checks must find);
+- returns: one product (密封组件) is returned far more often than the others;
+- requirements: one staff member (冯超) submits the most requirements and has the lowest acceptance rate.
+
+The complaint process columns, returns and the requirement register come from their own random streams,
+so adding them left every other table as it was.
 
 Generation runs in chunks of customers and leads, so memory stays bounded at
 1,000,000 customers and 10,000,000 orders; large tables are written as csv (Excel
@@ -70,6 +77,23 @@ CONSULTANTS = ["张伟", "王芳", "李强", "刘洋", "陈静", "杨磊", "赵�
 OVERGRADER = "张伟"  # planted: his O/H leads behave like B leads
 MODELS = ["轩逸", "天籁", "奇骏", "逍客", "楼兰"]
 LOST_REASONS = ["价格因素", "选择竞品", "暂缓购买", "贷款未批", "配置不符", "联系不上"]
+#: planted: this department names itself responsible late (the one-working-day rule)
+LATE_DEPARTMENT = "物流部"
+#: planted: this product is returned far more often than the others
+RETURNED_PRODUCT = "密封组件"
+RETURN_P = {RETURNED_PRODUCT: 0.08}
+RETURN_P_OTHER = 0.008
+RETURN_REASONS = {RETURNED_PRODUCT: ["密封圈老化", "尺寸超差", "渗漏"],
+                  "other": ["尺寸超差", "外观划伤", "型号发错", "包装破损", "客户订单取消"]}
+#: requirement register: reporters (填报人), the planted one submits most and is accepted least
+REQ_REPORTERS = ["周敏", "吴昊", "郑洁", "王磊", "冯超", "陈琳"]
+REQ_PLANTED = "冯超"
+REQ_OWNERS = ["刘工", "孙工", "何经理"]
+REQ_WORDS = {"精密轴承": ["降噪", "寿命", "润滑", "公差", "包装", "防锈"],
+             "液压阀组": ["泄漏", "压力", "响应", "接口", "安装", "说明书"],
+             "传动齿轮": ["噪音", "硬度", "精度", "交期", "包装"],
+             "密封组件": ["耐温", "老化", "尺寸", "渗漏", "材质", "标识"],
+             "伺服电机": ["编码器", "调试", "过热", "通讯", "参数", "软件"]}
 SURVEY_COMMENTS_LOW = {"delivery": "交期经常延误，影响我方生产计划", "quality": "近期批次质量不稳定",
                        "service": "售后响应太慢", "price": "价格偏高，希望给予更多优惠",
                        "technology": "技术支持不够及时", "communication": "业务员沟通不及时"}
@@ -131,12 +155,22 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
                    "channel_effects": CHANNEL_EFFECT, "intent_effects": INTENT_EFFECT,
                    "overgrading_consultant": OVERGRADER,
                    "high_value": [], "at_risk": [], "dissatisfied": []}
+    truth.update({"late_department": LATE_DEPARTMENT, "high_return_product": RETURNED_PRODUCT,
+                  "requirements_low_acceptance": REQ_PLANTED, "followup_before_reply": 0})
     churn_rows = []
     width = max(6, len(str(customers)))
+    end_day = periods[-1].end_time.normalize()
     for start in range(0, customers, CHUNK):
         n = min(CHUNK, customers - start)
         rng = np.random.default_rng([seed, 1, start // CHUNK])
         tables, planted, churn_truth = _customer_chunk(rng, start, n, width, periods, customers)
+        # the process columns, returns: their own streams, so the tables above stay as they were
+        tables["complaints"] = _complaint_process(np.random.default_rng([seed, 3, start // CHUNK]),
+                                                  tables["complaints"], end_day)
+        tables["returns"] = _returns(np.random.default_rng([seed, 4, start // CHUNK]), tables["orders"], end_day)
+        complaints_chunk = tables["complaints"]
+        if len(complaints_chunk):
+            truth["followup_before_reply"] += int((complaints_chunk["跟踪时间"] < complaints_chunk["答复时间"]).sum())
         for name, frame in tables.items():
             writers.write(name, frame)
         for k in ("high_value", "at_risk", "dissatisfied"):
@@ -153,6 +187,7 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
         writers.write("lead_events", events)
         lead_truth.append(probs)
         say(f"leads {start + n:,}/{leads:,}")
+    writers.write("requirements", _requirements(np.random.default_rng([seed, 5]), periods, customers, width))
     files = writers.close()
     if churn_rows:
         pd.concat(churn_rows).to_parquet(truth_dir / "churn_truth.parquet", index=False)
@@ -371,6 +406,121 @@ def _complaints(rng, ids, cidx, month_start, days, t, months, end_day):
     })
 
 
+def _complaint_process(rng, frame, end_day):
+    """The complaint process dates (责任部门确定时间, 回访记录日期) in working days of the official calendar:
+    most departments are named within one working day, the planted one often takes two to four; the visit
+    record is mostly filed within five working days of the follow-up visit."""
+    if frame is None or not len(frame):
+        return frame
+    from ..workdays import WorkCalendar
+
+    calendar = WorkCalendar()
+    m = len(frame)
+    received = pd.Series(pd.to_datetime(frame["投诉时间"]).to_numpy())
+    late = np.where(frame["责任部门"].to_numpy() == LATE_DEPARTMENT, rng.random(m) < 0.45, rng.random(m) < 0.04)
+    same_day = ~late & (rng.random(m) < 0.5)
+    days = np.where(late, rng.integers(2, 5, m), 1)
+    named = pd.Series(pd.NaT, index=received.index, dtype="datetime64[ns]")
+    for k in np.unique(days):  # the k-th working day after the receipt, at a time of day
+        mask = days == k
+        named[mask] = calendar.add_workdays(received[mask], int(k))
+    named = named + pd.to_timedelta(rng.integers(9 * 60, 17 * 60, m), unit="min")
+    named = named.where(~same_day, received + pd.to_timedelta(rng.integers(30, 240, m), unit="min"))
+    named = named.where(named <= end_day + pd.Timedelta(days=1), pd.NaT)
+    followed = pd.Series(pd.to_datetime(frame["跟踪时间"]).to_numpy())
+    record_days = np.where(rng.random(m) < 0.9, rng.integers(1, 6, m), rng.integers(6, 11, m))
+    recorded = pd.Series(pd.NaT, index=received.index, dtype="datetime64[ns]")
+    for k in np.unique(record_days):
+        mask = record_days == k
+        recorded[mask] = calendar.add_workdays(followed[mask], int(k))
+    recorded = recorded.where(recorded <= end_day, pd.NaT)
+    out = frame.copy()
+    out["责任部门确定时间"] = named.dt.floor("min").to_numpy()
+    out["回访记录日期"] = recorded.to_numpy()
+    return out
+
+
+def _returns(rng, orders, end_day):
+    """Returns of delivered orders: a small share of every product, many more of the planted one; quality's
+    verdict (成立 / 不成立), blank while the inspection of a recent return is pending."""
+    if orders is None or not len(orders):
+        return pd.DataFrame()
+    m = len(orders)
+    product = orders["产品名称"].to_numpy()
+    p = np.array([RETURN_P.get(x, RETURN_P_OTHER) for x in product])
+    chosen = np.flatnonzero(rng.random(m) < p)
+    if not len(chosen):
+        return pd.DataFrame()
+    picked = orders.iloc[chosen]
+    k = len(chosen)
+    date = pd.Series(pd.to_datetime(picked["下单日期"]).to_numpy()) + pd.to_timedelta(rng.integers(5, 41, k), unit="D")
+    share = rng.uniform(0.1, 1.0, k)
+    planted = picked["产品名称"].to_numpy() == RETURNED_PRODUCT
+    reasons = [rng.choice(RETURN_REASONS[RETURNED_PRODUCT] if hit else RETURN_REASONS["other"]) for hit in planted]
+    verdict = np.where(rng.random(k) < np.where(planted, 0.85, 0.65), "成立", "不成立")
+    verdict = np.where((end_day - date).dt.days.to_numpy() < 7, None, verdict)  # still being inspected
+    frame = pd.DataFrame({
+        "退货编号": [f"TH{o[2:]}" for o in picked["订单编号"]], "订单编号": picked["订单编号"].to_numpy(),
+        "客户编号": picked["客户编号"].to_numpy(), "退货日期": date.to_numpy(),
+        "退货数量": np.maximum(1, np.round(picked["数量"].to_numpy() * share)),
+        "退货金额": np.round(picked["金额"].to_numpy() * share, 2), "退货原因": reasons, "是否成立": verdict})
+    return frame[date.to_numpy() <= end_day].reset_index(drop=True)
+
+
+def _requirements(rng, periods, customers, width):
+    """The requirement register (需求登记反馈表): about 30 requirements a month from six reporters; the
+    decision group meets within a week; accepted ones get a promised date by urgency, a few an approved
+    delay; most are delivered on time, some late in each of the penalty steps. The planted reporter
+    submits three times as many as the others and is accepted least."""
+    first_day, end_day = periods[0].start_time, periods[-1].end_time.normalize()
+    span = (end_day - first_day).days + 1
+    n = 30 * len(periods)
+    weights = np.array([3.0 if r == REQ_PLANTED else 1.0 for r in REQ_REPORTERS])
+    reporter = rng.choice(REQ_REPORTERS, size=n, p=weights / weights.sum())
+    submitted = (first_day + pd.to_timedelta(np.sort(rng.integers(0, span, n)), unit="D"))
+    products = np.array([p[0] for p in PRODUCTS])
+    product = rng.choice(products, size=n)
+    priority = rng.choice(list("ABCD"), size=n, p=[0.1, 0.3, 0.4, 0.2])
+    decided = submitted + pd.to_timedelta(rng.integers(1, 8, n), unit="D")
+    accept_p = np.where(reporter == REQ_PLANTED, 0.2, 0.7)
+    draw = rng.random(n)
+    decision = np.where(draw < accept_p * 0.85, "做", np.where(draw < accept_p, "需求转换",
+                        np.where(draw < accept_p + (1 - accept_p) * 0.75, "不做", "再议")))
+    undecided = decided > end_day
+    decision = np.where(undecided, None, decision)
+    accepted = np.isin(decision, ["做", "需求转换"])
+    lead = {"A": (3, 10), "B": (10, 30), "C": (20, 60), "D": (40, 120)}
+    lo = np.array([lead[p][0] for p in priority])
+    hi = np.array([lead[p][1] for p in priority])
+    promised = decided + pd.to_timedelta(lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(int), unit="D")
+    delay = rng.random(n) < 0.1
+    revised = promised + pd.to_timedelta(rng.integers(5, 21, n), unit="D")
+    due = np.where(delay, revised, promised)
+    lateness = np.select([rng.random(n) < 0.7, rng.random(n) < 0.5, rng.random(n) < 0.67],
+                         [-rng.integers(0, 6, n), np.ones(n, int), rng.integers(2, 8, n)], rng.integers(8, 21, n))
+    delivered = pd.Series(due + pd.to_timedelta(lateness, unit="D"))
+    # a few recent ones stall: accepted, due in the last two months, not delivered by the end
+    stalled = accepted & (due > end_day - pd.Timedelta(days=60)) & (rng.random(n) < 0.3)
+    delivered = delivered.where(accepted & ~stalled & (delivered <= end_day), pd.NaT)
+    status = np.where(delivered.notna(), "完成", np.where(accepted & delay, "延期", None))
+    seq = pd.Series(submitted.strftime("%y%m%d")).groupby(submitted.strftime("%y%m%d")).cumcount() + 1
+    ids = [f"XQ{d}{s:02d}" for d, s in zip(submitted.strftime("%y%m%d"), seq)]
+    words = [" ".join(rng.choice(REQ_WORDS[p], size=rng.integers(2, 4), replace=False)) for p in product]
+    customer = np.array([f"C{i:0{width}d}" for i in rng.integers(1, customers + 1, n)], dtype=object)
+    customer[rng.random(n) < 0.15] = None
+    frame = pd.DataFrame({
+        "需求编号": ids, "填报人": reporter,
+        "需求人": [f"{s}{g}" for s, g in zip(rng.choice(SURNAMES, n), rng.choice(GIVEN, n))],
+        "客户编号": customer, "产品": product, "提交日期": submitted, "需求分级": priority + "级",
+        "决策结果": decision, "决策日期": pd.Series(decided).where(~undecided, pd.NaT).to_numpy(),
+        "预期交付日": pd.Series(promised).where(accepted, pd.NaT).to_numpy(),
+        "新交付日": pd.Series(revised).where(accepted & delay, pd.NaT).to_numpy(),
+        "实际交付日": delivered.to_numpy(), "需求状态": status,
+        "负责人": np.where(accepted, rng.choice(REQ_OWNERS, size=n), None), "需求梗概": words,
+        "备注": np.where(accepted & delay, "经决策组批准延期", None)})
+    return frame
+
+
 def _surveys(rng, ids, sidx, risk, late_delivery_p, month_start, days, end_day, dissatisfied, t):
     m = len(sidx)
     sent = month_start + pd.to_timedelta(rng.integers(0, days, m), unit="D")
@@ -483,8 +633,10 @@ def _concat(frames):
 
 FILES = {"customers": ("客户档案", "客户档案"), "orders": ("销售统计", "销售明细"), "payments": ("回款记录", "回款明细"),
          "surveys": ("客户满意度调查表", "调查表"), "complaints": ("客户投诉登记表", "投诉登记"),
-         "leads": ("来店客户信息登记表", "A卡登记"), "lead_events": ("客户跟进记录", "跟进记录")}
-DATE_FMT = {"投诉时间": "yyyy-mm-dd hh:mm", "答复时间": "yyyy-mm-dd hh:mm", "跟踪时间": "yyyy-mm-dd hh:mm"}
+         "leads": ("来店客户信息登记表", "A卡登记"), "lead_events": ("客户跟进记录", "跟进记录"),
+         "requirements": ("需求登记反馈表", "需求登记"), "returns": ("客户退货记录", "退货明细")}
+DATE_FMT = {"投诉时间": "yyyy-mm-dd hh:mm", "答复时间": "yyyy-mm-dd hh:mm", "跟踪时间": "yyyy-mm-dd hh:mm",
+            "责任部门确定时间": "yyyy-mm-dd hh:mm"}
 
 
 class _Writers:
