@@ -33,6 +33,8 @@ import pandas as pd
 from .config import Parameters
 from .message import Listing, Message, Number, Percent
 
+#: the Excel sheet of the requirements per customer (beside the open list's sheets per owner)
+BY_CUSTOMER_SHEET = "excel.sheet.requirements_by_customer"
 FINAL = ("do", "dont", "transform")
 ACCEPTED = ("do", "transform")
 OUTCOMES = ("early", "on_time", "late_short", "late_week", "late_long", "pending")
