@@ -171,7 +171,7 @@ def test_front_page_overview_findings_and_footer(demo_run):
     assert "调查回收率" in index and "总体得分率" in index and "9/9" in index
     assert "报告存档" in index and "生成时间" in index and "参数指纹" in index and "输入文件" in index
     assert re.search(r"<dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</dd>", index)  # local time, not an ISO stamp in UTC
-    order = [m.group(1) for m in re.finditer(r'<a class="wb-chip" href="2026-10/(\w+)\.html"', index)]
+    order = [m.group(1) for m in re.finditer(r'<span class="wb-chip"><a href="2026-10/(\w+)\.html"', index)]
     assert order == ["data_quality", "satisfaction", "lead_conversion", "churn_risk", "customer_grading"]
 
 

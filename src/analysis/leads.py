@@ -210,6 +210,10 @@ def fit_lead_model(leads: pd.DataFrame, params: Parameters) -> tuple[modeling.Mo
     if "test_drive" in frame:
         frame["test_drive"] = frame["test_drive"].astype(float)
     labelled = frame[frame["labelled"]]
+    if labelled.empty:
+        raise DataError(f"leads: none of the {len(frame)} leads has a closed window by {params.period_end}; the model "
+                        "needs leads whose outcome is known. Add earlier months of the register.",
+                        reason=Message.of("lead.none_decided", n=len(frame)))
     spec = feature_spec(frame, params)
     missing = [c for c in spec.columns if c not in frame]
     if missing:

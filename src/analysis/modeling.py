@@ -172,17 +172,24 @@ def fit_and_compare(labelled: pd.DataFrame, target: str, spec: FeatureSpec, seed
     y = labelled[target].astype(int).to_numpy()
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
     if min(positives, negatives) < min_positives:
+        from .message import Message
+
         raise DataError(f"{target}: {positives} positive and {negatives} negative outcomes; the model needs at least "
                         f"{min_positives} of each ({parameter}). Add more history, or lower the parameter "
-                        "knowing that a model fitted on so few cases is unreliable.")
+                        "knowing that a model fitted on so few cases is unreliable.",
+                        reason=Message.of("model.too_few", positives=positives, negatives=negatives,
+                                          minimum=min_positives, parameter=parameter))
     if time_column is not None and valid_from is not None:
         is_valid = (labelled[time_column] >= valid_from).to_numpy()
         times = labelled[time_column].to_numpy()
         times = times.astype("datetime64[ns]").astype("int64") if times.dtype.kind == "M" else times
         scheme = "time"
         if is_valid.sum() == 0 or (~is_valid).sum() == 0 or len(set(y[is_valid])) < 2 or len(set(y[~is_valid])) < 2:
+            from .message import Message
+
             raise DataError(f"{target}: the time split at {valid_from} leaves a side with one outcome only; "
-                            "choose another validation period or add history.")
+                            "choose another validation period or add history.",
+                            reason=Message.of("model.one_sided", cutoff=pd.Timestamp(valid_from)))
     else:
         times = None
         idx = np.arange(len(y))

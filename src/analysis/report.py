@@ -29,6 +29,8 @@ HEADLINE_MIME = "application/vnd.workbench.headlines+json"
 EXCEL_MIME = "application/vnd.workbench.excel+json"
 #: a notebook output recording the page's most important findings, in sentences, for the site's front page
 FINDINGS_MIME = "application/vnd.workbench.findings+json"
+#: a notebook output recording why the page stopped: the data cannot support it (the run goes on)
+NO_DATA_MIME = "application/vnd.workbench.no-data+json"
 #: rows of a long table shown on a page; the full table goes to the Excel list
 DEFAULT_TOP = 20
 
@@ -48,7 +50,10 @@ def open_page(name: str, month: str | None = None, overrides: dict | None = None
     params = analysis.load_parameters(month=month, overrides=overrides)
     use_style()
     pd.set_option("display.max_columns", 50)
-    return Page(name, params, analysis.load_tables(params), output_dir)
+    page = Page(name, params, None, output_dir)
+    page.catch_data_errors()
+    page.tables = analysis.load_tables(params)
+    return page
 
 
 class Page:
@@ -76,6 +81,45 @@ class Page:
     def localise(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Headers and coded values of a result table in the page's language (for charts)."""
         return localise(frame, self.lang, self.labels)
+
+    def catch_data_errors(self) -> None:
+        """In a kernel: a DataError that ends the notebook (the data cannot support this page) is shown as a
+        note in the reader's language, recorded for the runner, and nothing after it runs."""
+        from IPython import get_ipython
+
+        from .errors import DataError
+
+        shell = get_ipython()
+        if shell is None:
+            return
+
+        def handler(_shell, _etype, value, _tb, tb_offset=None):
+            from IPython.display import display
+
+            reason = value.reason if getattr(value, "reason", None) is not None else Message.of(
+                "page.not_enough", why=str(value))
+            shown = getattr(value, "shown", False)
+            if not shown:
+                self.note(reason)
+            display({NO_DATA_MIME: {"reason": render(reason, self.lang, self.labels)}}, raw=True)
+            return [f"DataError: {value}"]
+
+        shell.set_custom_exc((DataError,), handler)
+
+    # ------------------------------------------------------------------ data
+    def require(self, name: str):
+        """The table ``name``; when it is absent (or cannot be restricted to this page's branch) the page says
+        so in the reader's language, and the DataError ends the notebook: the site shows the page with that
+        statement, and the run goes on."""
+        from .errors import DataError
+
+        try:
+            return self.tables.require(name, f"The {self.name} page")
+        except DataError as exc:
+            if exc.reason is not None:
+                self.note(exc.reason)
+                exc.shown = True
+            raise
 
     # ------------------------------------------------------------------ prose
     def heading(self, key: str, level: int = 2, **values) -> None:

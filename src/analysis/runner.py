@@ -162,8 +162,11 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
     except PapermillExecutionError as exc:
         outcome, cell = "failed", _source_cell_number(out, exc.cell_index)
         error = f"{exc.ename}: {exc.evalue}"
-        if exc.ename == "DataError" and isinstance(overrides, dict) and overrides.get("scope"):
-            outcome = "no_data"  # a branch too small for this analysis: said on its page, the run goes on
+        reason = _no_data_reason(out)
+        if reason is not None:
+            # the data cannot support this page (an absent optional table, a branch too small for a model):
+            # the page says why in the reader's language, and the run goes on
+            outcome, error = "no_data", f"DataError: {reason}"
     except Exception as exc:  # kernel died, timeout, missing kernel...
         outcome, error, cell = "failed", f"{type(exc).__name__}: {exc}", None
     # a notebook's files in the run folder start with its name (notebooks run side by side)
@@ -176,6 +179,24 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
 
 
 # ----------------------------------------------------------------------------- internals
+
+def _no_data_reason(executed: Path) -> str | None:
+    """The reason a page recorded for stopping on a DataError (see ``report.open_page``), or None."""
+    from .report import NO_DATA_MIME
+
+    fast_jupyter_imports()
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return None
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            if NO_DATA_MIME in output.get("data", {}):
+                return str(output["data"][NO_DATA_MIME].get("reason", ""))
+    return None
+
 
 def _source_cell_number(executed: Path, cell_index: int) -> int:
     """1-based position of a cell in the committed notebook (papermill inserts a parameters cell)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..config import Parameters
 from ..errors import DataError
+from ..message import Message, Term
 from .schema import TABLES, Table
 from .validate import Issue, TableInfo, ValidationReport
 
@@ -90,9 +91,16 @@ class Tables:
                     if name in self:
                         copy(name, mine)
                 if "leads" in self:
-                    by_column = column in pq.read_schema(self.path("leads")).names
-                    copy("leads", f'WHERE "{column}" = ?' if by_column else "", [value] if by_column else [])
-                    if "lead_events" in self:
+                    mapping = self.params.leads.consultant_branches
+                    if column in pq.read_schema(self.path("leads")).names:
+                        copy("leads", f'WHERE "{column}" = ?', [value])
+                    elif column == "branch" and mapping:
+                        consultants = sorted(c for c, b in mapping.items() if b == value)
+                        marks = ", ".join("?" * len(consultants)) or "NULL"
+                        copy("leads", f"WHERE consultant IN ({marks})", consultants)
+                    # else: leads that cannot be told apart by branch are left out of the scope, and the
+                    # lead page says why (never the company's leads under a branch title)
+                    if "lead_events" in self and (staging / "leads.parquet").is_file():
                         copy("lead_events", f"WHERE lead_id IN (SELECT lead_id FROM "
                                             f"read_parquet('{(staging / 'leads.parquet').as_posix()}'))")
             finally:
@@ -106,12 +114,20 @@ class Tables:
         """Return a table, or raise DataError saying which analysis needs it and how to supply it."""
         if name in self:
             return self[name]
+        if self.scope is not None and (self.folder.parent.parent / f"{name}.parquet").is_file():
+            column, value = self.scope
+            reason = Message.of("page.not_scoped", table=Term("table", name), column=Term("column", column))
+            raise DataError(f"{needed_for}: the {name} table cannot be restricted to {column} = {value}: it has no "
+                            f"{column} column" + (" and leads.consultant_branches does not map its consultants"
+                                                  if name in ("leads", "lead_events") else "")
+                            + ". Add the column to the export, or map the consultants in parameters.", reason=reason)
         source = self.params.data.sources.get(name)
         where = f"{self.params.data.raw_dir}/{source.file}" if source else f"data.sources.{name}"
         why = self.report.missing.get(name, "it is not configured")
         raise DataError(f"{needed_for} needs the {name} table ({TABLES[name].description}), "
                         f"which is absent: {why}. Put the export at {where} or set data.sources.{name} "
-                        "in parameters/defaults.yaml.")
+                        "in parameters/defaults.yaml.",
+                        reason=Message.of("page.missing_table", table=Term("table", name), where=where, name=name))
 
 
 def _scoped_report(report: ValidationReport, folder: Path) -> ValidationReport:

@@ -29,7 +29,7 @@ from ..config import Parameters
 from ..errors import SiteError
 from ..i18n import t, term
 from ..privacy import mask_text
-from ..report import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME
+from ..report import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
 from ..runner import completed_runs
 
 HERE = Path(__file__).parent
@@ -163,11 +163,9 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
                     if source.is_file():
                         shutil.copy2(source, out / base / record["file"])
                         files.append(dict(record, size=_size(source.stat().st_size), href=f"{base}/{record['file']}"))
-                if info.get("outcome") == "no_data":
-                    why = (info.get("error") or "").removeprefix("DataError: ")
-                    body = f"<p class='wb-nodata'>{html.escape(t('site.no_data', lang))}</p><p>{html.escape(why)}</p>"
-                else:
-                    body = _notebook_body(exporter, notebook)
+                body = _notebook_body(exporter, notebook)
+                if info.get("outcome") == "no_data":  # the page itself says why, in the reader's language
+                    body = f"<p class='wb-nodata'>{html.escape(t('site.no_data', lang))}</p>{body}"
                 findings = [f for record in _outputs(notebook, FINDINGS_MIME) for f in record.get("items", [])]
                 entries.append({"name": name, "title": report_title(name, lang), "href": f"{base}/{name}.html",
                                 "headlines": (headlines or {}).get("items", []), "findings": findings, "body": body,
@@ -309,7 +307,7 @@ def _exporter():
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, anchor_link_text="")
     remove = TagRemovePreprocessor(remove_cell_tags={"analyst-note", "parameters", "injected-parameters",
-                                                     "remove-cell"}, enabled=True)
+                                                     "remove-cell", "papermill-error-cell-tag"}, enabled=True)
     exporter.register_preprocessor(remove, enabled=True)
     return exporter
 
@@ -321,7 +319,8 @@ def _notebook_body(exporter, notebook) -> str:
             # records for the site are not page content; stderr (warnings) is for the analyst, not the reader;
             # a cell's plain-text result (a repr) is program output, not a figure of the report
             cell.outputs = [o for o in cell.get("outputs", [])
-                            if not {HEADLINE_MIME, EXCEL_MIME, FINDINGS_MIME} & set(o.get("data", {}))
+                            if not {HEADLINE_MIME, EXCEL_MIME, FINDINGS_MIME, NO_DATA_MIME} & set(o.get("data", {}))
+                            and o.get("output_type") != "error"
                             and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                             and not (o.get("output_type") == "execute_result" and set(o.get("data", {})) <= {"text/plain"})]
     body, _ = exporter.from_notebook_node(notebook)
