@@ -60,6 +60,7 @@ def test_a_survey_after_each_major_complaint():
     # K5 was surveyed the day of its complaint, K1 ten days after, K2 not since May
     assert major["complaint_id"].tolist() == ["M5", "M1", "M2"]
     assert major["surveyed"].tolist() == [True, True, False]
+    assert cadence.missed_surveys(major)["complaint_id"].tolist() == ["M2"]
     message = cadence.cadence_message(cadence.survey_overdue(customers(), surveys, END, params()), major, params())
     assert (message.values["due"], message.values["missed"]) == (3, 1)
     assert cadence.after_major_complaints(complaints.drop(columns=["severity"]), surveys, START, END, params()).empty

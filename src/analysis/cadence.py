@@ -121,6 +121,11 @@ def after_major_complaints(complaints: pd.DataFrame | None, surveys: pd.DataFram
                                                                   kind="stable").reset_index(drop=True)
 
 
+def missed_surveys(major: pd.DataFrame) -> pd.DataFrame:
+    """The major complaints of :func:`after_major_complaints` not followed by a survey in time (the list to act on)."""
+    return major[~major["surveyed"].astype(bool)].reset_index(drop=True)
+
+
 def contacts(leads: pd.DataFrame | None, events: pd.DataFrame | None, params: Parameters) -> pd.DataFrame | None:
     """Visits and calls per customer from the follow-up log: the events (of ``cadence.contact_types``) of leads
     that carry a customer number. None when there is no such record: the data cannot tell."""
