@@ -110,11 +110,13 @@ def with_no_order_labels(labelled: pd.DataFrame, buyers: dict) -> pd.DataFrame:
     (the customers who ordered within the horizon after it); rows stay in their order."""
     churned = np.ones(len(labelled), dtype="int8")
     snapshots = labelled["snapshot"].to_numpy()
-    customers = labelled["customer_id"]
+    ids = labelled["customer_id"]
+    ids = ids if isinstance(ids.dtype, pd.CategoricalDtype) else ids.astype(object).astype("category")
+    codes = ids.cat.codes.to_numpy()  # whole numbers compared, not strings
     for snapshot in pd.unique(snapshots):
         rows = np.flatnonzero(snapshots == snapshot)
-        bought = customers.iloc[rows].isin(buyers.get(pd.Timestamp(snapshot), ())).to_numpy()
-        churned[rows[bought]] = 0
+        bought_codes = ids.cat.categories.get_indexer(np.asarray(buyers.get(pd.Timestamp(snapshot), ()), dtype=object))
+        churned[rows[np.isin(codes[rows], bought_codes[bought_codes >= 0])]] = 0
     labelled = labelled.copy(deep=False)
     labelled["churned"] = churned
     return labelled

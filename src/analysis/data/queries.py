@@ -91,26 +91,70 @@ def snapshot_features(tables: Tables, dates: Sequence[pd.Timestamp], horizon_day
 
     Active: an order within ``horizon_days`` before the snapshot. Windows of 3, 6 and 12 months
     end at the snapshot; only rows dated on or before the snapshot day count. One query per
-    month-end, so memory holds one month-end's aggregation at a time. ``compact`` stores counts
-    as small integers and amounts as float32 (the training set of many month-ends).
+    month-end, so memory holds one month-end's aggregation at a time.
+
+    ``compact`` (the training set of many month-ends): counts as the smallest integers, amounts
+    as float32, customer_id and the text attributes as categoricals (customer_id's categories are
+    the customer archive in its order), the attributes taken from the archive once instead of
+    joined into every month-end, and the month-ends assembled column by column, so memory holds
+    the result about once.
     """
     with_surveys = survey_scores is not None and len(survey_scores) > 0
     has = {name: set(pq_columns(tables, name)) for name in ("orders", "customers", "payments", "complaints")
            if name in tables}
+    joined = [] if compact else list(attributes)
     parts = []
     with connect(memory, threads_) as con:
         if with_surveys:
             con.register("sv", survey_scores[["customer_id", "answered_date", "share"]])
         con.execute(_firsts_sql(tables, has))  # first orders of the customers the archive has no date for
         for date in dates:
-            frame = _fetch(con.sql(_snapshot_sql(tables, has, pd.Timestamp(date), horizon_days, attributes,
+            frame = _fetch(con.sql(_snapshot_sql(tables, has, pd.Timestamp(date), horizon_days, joined,
                                                  with_surveys)))
             frame["snapshot"] = frame["snapshot"].astype("datetime64[ns]")
+            frame = frame.drop(columns=["sales_prev_3m"])
             parts.append(_compacted(frame) if compact else frame)
     if not parts:
         return pd.DataFrame()
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return out.drop(columns=["sales_prev_3m"])
+    if not compact:
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return _assembled(parts, tables, attributes)
+
+
+def _assembled(parts: list[dict], tables: Tables, attributes: Sequence[str]) -> pd.DataFrame:
+    """One frame from compacted month-ends (dicts of arrays), column by column, each part's column freed
+    as it is copied; customer_id and the attributes as categoricals over the customer archive."""
+    customers = pd.read_parquet(tables.path("customers"), columns=["customer_id", *attributes])
+    ids = pd.Index(customers["customer_id"].astype(object))
+    id_dtype = pd.CategoricalDtype(ids)
+    codes = []
+    for part in parts:
+        codes.append(ids.get_indexer(np.asarray(part.pop("customer_id"), dtype=object)).astype("int32"))
+    columns = list(parts[0])
+    at = columns.index("tenure_days") + 1 if "tenure_days" in columns else len(columns)
+    order = ["customer_id", *columns[:at], *attributes, *columns[at:]]
+    where = np.concatenate(codes)
+    del codes
+    out: dict = {"customer_id": pd.Categorical.from_codes(where, dtype=id_dtype)}
+    for col in columns:
+        pieces = [part.pop(col) for part in parts]
+        out[col] = np.concatenate(pieces) if pieces[0].dtype.kind in "iufbM" else pd.concat(
+            [pd.Series(piece) for piece in pieces], ignore_index=True).to_numpy()
+        del pieces
+    known = where >= 0
+    for col in attributes:
+        values = customers[col]
+        if values.dtype.kind in "iufb":
+            column = np.full(len(where), np.nan, dtype="float32")
+            column[known] = values.to_numpy(dtype="float32", na_value=np.nan)[where[known]]
+            out[col] = column
+        else:
+            category = values.astype(object).astype("category")
+            level = np.full(len(where), -1, dtype=category.cat.codes.dtype)
+            level[known] = category.cat.codes.to_numpy()[where[known]]
+            out[col] = pd.Categorical.from_codes(level, dtype=category.dtype)
+    frame = pd.DataFrame(out, copy=False)
+    return frame[[c for c in order if c in frame]]
 
 
 def orders_after(tables: Tables, dates: Sequence[pd.Timestamp], horizon_days: int,
@@ -215,18 +259,20 @@ def _fetch(relation) -> pd.DataFrame:
     return frame
 
 
-def _compacted(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts as the smallest integer type that holds them, amounts and rates as float32."""
+def _compacted(frame: pd.DataFrame) -> dict:
+    """Columns as arrays: counts in the smallest integer type that holds them, amounts and rates as float32."""
     out = {}
     for col, values in frame.items():
         kind = values.dtype.kind
         if kind in "iu":
-            out[col] = pd.to_numeric(values, downcast="integer")
+            out[col] = pd.to_numeric(values, downcast="integer").to_numpy()
         elif kind == "f":
-            out[col] = values.astype("float32")
+            out[col] = values.to_numpy(dtype="float32")
+        elif kind == "M":
+            out[col] = values.to_numpy()
         else:
-            out[col] = values
-    return pd.DataFrame(out)
+            out[col] = values.to_numpy(dtype=object) if col == "customer_id" else values
+    return out
 
 
 def _ts(value: pd.Timestamp) -> str:
