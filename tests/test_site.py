@@ -94,18 +94,21 @@ def test_nothing_outside_and_only_our_own_scripts(run, request):
         assert all(s and re.fullmatch(r"(\.\./)*assets/(site|search-index)\.js", s) for s in scripts), (page, scripts)
 
 
+def data_text(project: Path, **overrides) -> str:
+    params = load_parameters(root=project, month=DEMO_MONTH, overrides=overrides)
+    return site_check.data_text(params, load_tables(params))
+
+
 def test_no_page_shows_raw_program_output_or_english_on_the_chinese_site(demo_run):
-    assert site_check.check_site(site_of(demo_run), "zh-CN") == []
+    assert site_check.check_site(site_of(demo_run), "zh-CN", data_text(demo_run)) == []
 
 
 def test_no_page_shows_raw_program_output_or_chinese_on_the_english_site(en_run):
-    params = load_parameters(root=en_run, month=DEMO_MONTH, overrides={"site.language": "en"})
-    data = site_check.data_text(params, load_tables(params))
-    assert site_check.check_site(site_of(en_run), "en", data) == []
+    assert site_check.check_site(site_of(en_run), "en", data_text(en_run, **{"site.language": "en"})) == []
 
 
 def test_no_page_of_a_branch_run_shows_raw_program_output(branch_run):
-    assert site_check.check_site(site_of(branch_run), "zh-CN") == []
+    assert site_check.check_site(site_of(branch_run), "zh-CN", data_text(branch_run)) == []
 
 
 def test_the_site_check_catches_what_it_must(tmp_path):
@@ -152,7 +155,7 @@ def test_excel_lists_are_one_click_away(demo_run):
     month_page = (period / "index.html").read_text("utf-8")
     assert "Excel 名单" in month_page
     links = [link for link in parse(period / "index.html").links if link.endswith(".xlsx")]
-    assert len(links) == 4  # CAPA, follow-up, retention, graded lists
+    assert len(links) == 5  # CAPA, follow-up, retention, graded and requirement lists
     for link in links:
         assert (period / link).is_file()
     satisfaction = parse(period / "satisfaction.html")
@@ -172,7 +175,7 @@ def test_front_page_overview_findings_and_footer(demo_run):
     assert "报告存档" in index and "生成时间" in index and "参数指纹" in index and "输入文件" in index
     assert re.search(r"<dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</dd>", index)  # local time, not an ISO stamp in UTC
     order = [m.group(1) for m in re.finditer(r'<span class="wb-chip"><a href="2026-10/(\w+)\.html"', index)]
-    assert order == ["data_quality", "satisfaction", "lead_conversion", "churn_risk", "customer_grading"]
+    assert order == ["data_quality", "satisfaction", "lead_conversion", "churn_risk", "customer_grading", "requirements"]
 
 
 def test_personal_data_never_reaches_the_site(demo_run):

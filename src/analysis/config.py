@@ -379,7 +379,7 @@ class Scope(_Strict):
 class RunParams(_Strict):
     split_by: str | None = None
     notebooks: list[str] = Field(default_factory=lambda: ["data_quality", "satisfaction", "lead_conversion",
-                                                          "churn_risk", "customer_grading"])
+                                                          "churn_risk", "customer_grading", "requirements"])
     workers: int = Field(2, ge=1, le=64)
     kernel: str = "python3"
     timeout_seconds: int = Field(900, ge=10)

@@ -16,7 +16,7 @@ from .message import Message, Number, Term, Terms
 #: which analyses use which optional table
 NEEDED_BY = {"payments": ("customer_grading", "churn_risk"), "surveys": ("satisfaction", "churn_risk"),
              "complaints": ("satisfaction", "churn_risk"), "leads": ("lead_conversion",),
-             "lead_events": ("lead_conversion",)}
+             "lead_events": ("lead_conversion",), "requirements": ("requirements",), "returns": ("satisfaction",)}
 #: a table whose latest date is this many days before the period end is flagged stale
 STALE_DAYS = 31
 

@@ -217,7 +217,8 @@ class Page:
         """
         from .excel import write_customer_lists
 
-        titles = {(self.t(k) if k.startswith("excel.sheet.") else k): frame for k, frame in sheets.items()}
+        titles = {(self.t(k) if k.startswith("excel.sheet.") else k): frame for k, frame in sheets.items()
+                  if frame is not None}
         path = self.output_path(f"{self.name}_{self.t(file_key)}.xlsx")
         write_customer_lists(path, titles, customers, self.params, fills=fills)
         from IPython.display import display

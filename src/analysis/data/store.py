@@ -26,7 +26,8 @@ _ARROW = {"string": "string", "category": "string", "float": "float64", "int": "
           "date": "timestamp[ns]", "datetime": "timestamp[ns]", "bool": "bool"}
 #: the column that dates each table's rows (freshness, volume per month)
 DATE_COLUMN = {"orders": "order_date", "payments": "paid_date", "surveys": "sent_date",
-                "complaints": "received_at", "leads": "created_date", "lead_events": "event_date"}
+                "complaints": "received_at", "leads": "created_date", "lead_events": "event_date",
+                "requirements": "submitted_date", "returns": "return_date"}
 
 
 class Tables:
@@ -87,9 +88,11 @@ class Tables:
 
                 copy("customers", f'WHERE "{column}" = ?', [value])
                 mine = f"WHERE customer_id IN (SELECT customer_id FROM read_parquet('{(staging / 'customers.parquet').as_posix()}'))"
-                for name in ("orders", "payments", "surveys", "complaints"):
+                for name in ("orders", "payments", "surveys", "complaints", "returns"):
                     if name in self:
                         copy(name, mine)
+                if "requirements" in self and "customer_id" in pq.read_schema(self.path("requirements")).names:
+                    copy("requirements", mine)  # a requirement follows its customer; one without is the company's
                 if "leads" in self:
                     mapping = self.params.leads.consultant_branches
                     if column in pq.read_schema(self.path("leads")).names:
@@ -397,6 +400,9 @@ def _cross_checks(params: Parameters, folder: Path, report: ValidationReport) ->
                     issues.append(issue)
     finally:
         con.close()
+    from .consistency import checks as consistency_checks
+
+    issues += consistency_checks(folder, report, params)
     return issues
 
 
@@ -429,7 +435,7 @@ def _sha256(path: Path) -> str:
 
 def _load_key(params: Parameters, hashes: dict) -> str:
     code = hashlib.sha256()
-    for name in ("schema.py", "readers.py", "mapping.py", "validate.py", "store.py"):  # what shapes the tables
+    for name in ("schema.py", "readers.py", "mapping.py", "validate.py", "store.py", "consistency.py"):  # what shapes the tables
         code.update((Path(__file__).parent / name).read_bytes())
     blob = json.dumps({"hashes": hashes, "params": shaping_parameters(params), "code": code.hexdigest()},
                       sort_keys=True, ensure_ascii=False)
