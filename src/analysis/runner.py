@@ -124,7 +124,8 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
             os.replace(staging, dest)
             first = failed[0]
             where = f"scopes/{first.scope}/" if first.scope else ""
-            raise NotebookError(f"notebook {first.name}.ipynb{f' (scope {first.scope})' if first.scope else ''} failed "
+            scope_value = next((v for c, v in filter(None, scopes) if scope_slug(c, v) == first.scope), first.scope)
+            raise NotebookError(f"notebook {first.name}.ipynb{f' ({scope_value})' if first.scope else ''} failed "
                                 f"at cell {first.cell}: {first.error}\nThe executed notebook is in "
                                 f"{dest.relative_to(params.root)}/{where}{first.name}.ipynb; "
                                 "the previous run and the site were left as they were.")
@@ -154,10 +155,11 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
     out = Path(output_dir) / f"{name}.ipynb"
     before = set(os.listdir(output_dir))
     try:
-        pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
-                                                        "output_dir": output_dir},
-                            kernel_name=kernel, cwd=cwd, execution_timeout=timeout, progress_bar=False,
-                            log_output=False, request_save_on_cell_execute=False)
+        with _stderr_to(Path(output_dir) / f"{name}.log"):  # kernel chatter stays out of the run's own log
+            pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
+                                                            "output_dir": output_dir},
+                                kernel_name=kernel, cwd=cwd, execution_timeout=timeout, progress_bar=False,
+                                log_output=False, request_save_on_cell_execute=False)
         outcome, error, cell = "ok", None, None
     except PapermillExecutionError as exc:
         outcome, cell = "failed", _source_cell_number(out, exc.cell_index)
@@ -179,6 +181,82 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
 
 
 # ----------------------------------------------------------------------------- internals
+
+class _stderr_to:
+    """Send this process's standard error (file descriptor 2, inherited by the kernel it starts) to a file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        import sys
+
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.file = open(self.path, "ab")
+        os.dup2(self.file.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.file.close()
+        if self.path.stat().st_size == 0:
+            self.path.unlink()
+        return False
+
+
+class _Progress:
+    """One line per finished notebook; on a terminal, a bar redrawn in place while the kernels work."""
+
+    def __init__(self, total: int, say):
+        import sys
+        import threading
+
+        self.total, self.done, self.say, self.started = total, 0, say, time.perf_counter()
+        self.tty = sys.stdout.isatty()
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        if self.tty:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def finished(self, line: str) -> None:
+        with self.lock:
+            self.done += 1
+            self._clear()
+            self.say(line)
+            self._draw()
+
+    def close(self) -> None:
+        self.stop.set()
+        with self.lock:
+            self._clear()
+
+    def _tick(self) -> None:
+        while not self.stop.wait(1.0):
+            with self.lock:
+                self._draw()
+
+    def _draw(self) -> None:
+        if self.tty and self.done < self.total:
+            import sys
+
+            width = 24
+            filled = width * self.done // max(self.total, 1)
+            sys.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} notebooks, "
+                             f"{time.perf_counter() - self.started:.0f}s")
+            sys.stdout.flush()
+
+    def _clear(self) -> None:
+        if self.tty:
+            import sys
+
+            sys.stdout.write("\r\033[K")
+            sys.stdout.flush()
+
 
 def _no_data_reason(executed: Path) -> str | None:
     """The reason a page recorded for stopping on a DataError (see ``report.open_page``), or None."""
@@ -224,24 +302,30 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
         key = f"{slug}/{name}" if slug else name
         jobs[key] = dict(name=name, path=str(path), output_dir=str(folder), month=params.month, overrides=extra,
                          kernel=params.run.kernel, timeout=params.run.timeout_seconds, cwd=cwd, root=str(params.root))
-        meta[key] = (fp, slug)
+        meta[key] = (fp, slug, extra.get("scope", {}).get("value") if slug else None)
     results = []
+    progress = _Progress(len(jobs), say)
 
     def record(done: dict, i: int):
         key = f"{done['scope']}/{done['name']}" if done.get("scope") else done["name"]
-        fp, slug = meta[key]
+        fp, slug, value = meta[key]
         prefix = f"scopes/{slug}/" if slug else ""
         r = NotebookResult(done["name"], done["outcome"], done["seconds"], fp, [prefix + o for o in done["outputs"]],
                            done["error"], done["cell"], scope=slug)
-        mark = {"ok": "ok", "no_data": "not enough data"}.get(r.outcome, "FAILED")
-        say(f"[{i}/{len(todo)}] {r.label}: {mark} in {r.seconds:.1f}s" + (f" ({r.error})" if r.error else ""))
+        mark = {"ok": "ok", "no_data": "left out, the data cannot support it"}.get(r.outcome, "FAILED")
+        label = f"{r.name} ({value})" if value else r.name
+        why = f" ({r.error.removeprefix('DataError: ')})" if r.error else ""
+        progress.finished(f"[{i}/{len(todo)}] {label}: {mark} in {r.seconds:.1f}s{why}")
         results.append(r)
 
     if executor == "dask":
         from .distributed import run_on_dask
 
-        for i, done in enumerate(run_on_dask(scheduler, execute_notebook, list(jobs.values())), 1):
-            record(done, i)
+        try:
+            for i, done in enumerate(run_on_dask(scheduler, execute_notebook, list(jobs.values())), 1):
+                record(done, i)
+        finally:
+            progress.close()
         return results
     if executor != "local":
         raise ConfigError(f"--executor must be local or dask. Got '{executor}'.")
@@ -249,16 +333,18 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
     workers = min(params.run.workers, len(todo))
     for job in jobs.values():
         job["threads"] = max(1, (os.cpu_count() or 1) // workers)
-    if workers == 1:
-        for i, job in enumerate(jobs.values(), 1):
-            say(f"  running {job['name']} ...")
-            record(execute_notebook(**job), i)
+    try:
+        if workers == 1:
+            for i, job in enumerate(jobs.values(), 1):
+                record(execute_notebook(**job), i)
+            return results
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(execute_notebook, **job) for job in jobs.values()]
+            for i, future in enumerate(as_completed(futures), 1):
+                record(future.result(), i)
         return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(execute_notebook, **job) for job in jobs.values()]
-        for i, future in enumerate(as_completed(futures), 1):
-            record(future.result(), i)
-    return results
+    finally:
+        progress.close()
 
 
 def _notebook_paths(params: Parameters) -> dict[str, Path]:
