@@ -98,7 +98,21 @@ def small_company(params, tmp_path, with_payments=True):
     return Tables(folder, ValidationReport(), params, reused=False)
 
 
+def test_late_payments_are_counted_in_the_window_the_parameter_names(params, tmp_path):
+    # C2's invoices fell due on 10 Aug (paid 30 Sep) and 20 Sep (unpaid): both late, both in the third quarter.
+    # Report month October: the calendar quarter so far is 1-31 Oct -> 0; the three months Aug-Oct -> 2.
+    assert grading.late_payment_window(params) == (pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-31"))
+    graded, _ = grading.grade_customers(small_company(params, tmp_path), params)
+    c2 = graded.set_index("customer_id").loc["C2"]
+    assert c2["late_payments"] == 0 and not c2["terms_downgrade"]
+    rolling = params.model_copy(update={"grading": params.grading.model_copy(update={"late_payment_window": "rolling_3_months"})})
+    assert grading.late_payment_window(rolling) == (pd.Timestamp("2026-08-01"), pd.Timestamp("2026-10-31"))
+    graded, _ = grading.grade_customers(small_company(rolling, tmp_path / "r"), rolling)
+    assert graded.set_index("customer_id").loc["C2", "late_payments"] == 2
+
+
 def test_criteria_points_provisional_and_terms_downgrade(params, tmp_path):
+    params = params.model_copy(update={"grading": params.grading.model_copy(update={"late_payment_window": "rolling_3_months"})})
     tables = small_company(params, tmp_path)
     graded, notes = grading.grade_customers(tables, params)
     graded = graded.set_index("customer_id")
@@ -108,7 +122,7 @@ def test_criteria_points_provisional_and_terms_downgrade(params, tmp_path):
     assert graded.loc["C1", "share_of_wallet"] == 10.0 and graded.loc["C2", "share_of_wallet"] == 7.0
     assert notes["share_of_wallet"]["missing"] == 1  # C3 gets the median points
     assert graded.loc["C3", "provisional"] and not graded.loc["C1", "provisional"]  # known since July: < 6 months
-    assert graded.loc["C2", "late_payments_q"] == 2 and graded.loc["C2", "terms_downgrade"]
+    assert graded.loc["C2", "late_payments"] == 2 and graded.loc["C2", "terms_downgrade"]
     # the downgrade takes the payment terms of the next grade down, the rest of the policy stays
     grade = graded.loc["C2", "grade"]
     lower = "ABCD"["ABCD".index(grade) + 1]

@@ -62,7 +62,8 @@ class Source(_Strict):
 DEFAULT_SOURCES = {"customers": ("客户档案", "客户档案"), "orders": ("销售统计", "销售明细"), "payments": ("回款记录", "回款明细"),
                    "surveys": ("客户满意度调查表", "调查表"), "complaints": ("客户投诉登记表", "投诉登记"),
                    "leads": ("来店客户信息登记表", "A卡登记"), "lead_events": ("客户跟进记录", "跟进记录"),
-                   "requirements": ("需求登记反馈表", "需求登记"), "returns": ("客户退货记录", "退货明细")}
+                   "requirements": ("需求登记反馈表", "需求登记"), "returns": ("客户退货记录", "退货明细"),
+                   "targets": ("销售目标", "销售目标"), "products": ("产品档案", "产品档案")}
 
 
 class DataParams(_Strict):
@@ -301,6 +302,7 @@ class GradingParams(_Strict):
     thresholds: dict[Literal["A", "B", "C"], float] = Field(default_factory=lambda: {"A": 80, "B": 65, "C": 45})
     provisional_months: int = Field(6, ge=0)
     late_payments_for_downgrade: int = Field(2, ge=1)
+    late_payment_window: Literal["quarter", "rolling_3_months"] = "quarter"
     policies: dict[Literal["A", "B", "C", "D"], Policy] = Field(default_factory=lambda: {
         "A": Policy(discount="至多5%", payment_terms="发货后3个月内", delivery_days=20, visit="每季度拜访或电话"),
         "B": Policy(discount="至多3%", payment_terms="货到付款或30天", delivery_days=30, visit="每半年"),
@@ -369,6 +371,27 @@ class LeadParams(_Strict):
         return self
 
 
+class SalesParams(_Strict):
+    """The monthly sales and market summary (月度市场销售数据总结)."""
+
+    new_product_months: int = Field(12, ge=1, le=120)  # a product launched within this many months is new
+    breakdowns: list[str] = Field(default_factory=lambda: ["branch", "region", "product_line"])  # target, growth
+    segments: list[str] = Field(default_factory=lambda: ["industry", "region"])  # penetration per customer column
+    market_size: dict[str, dict[str, float]] = Field(default_factory=dict)  # potential customers per segment value
+    lapse_days: int = Field(90, ge=7, le=730)  # a customer without an order this long has lapsed
+    top_customers: int = Field(10, ge=1, le=100)  # customers in the top list and in each movers list
+    record_target: float = Field(0.9, gt=0, le=1)  # archive fields filled for fewer customers than this are named
+
+    @model_validator(mode="after")
+    def _market(self):
+        for column, sizes in self.market_size.items():
+            bad = {value: size for value, size in sizes.items() if not size > 0}
+            if bad:
+                raise ValueError(f"sales.market_size.{column} must give a number of potential customers above 0 "
+                                 f"per segment; got {bad}")
+        return self
+
+
 class Scope(_Strict):
     """Restrict every analysis to the customers whose ``column`` equals ``value`` (a branch, a region)."""
 
@@ -378,8 +401,9 @@ class Scope(_Strict):
 
 class RunParams(_Strict):
     split_by: str | None = None
-    notebooks: list[str] = Field(default_factory=lambda: ["data_quality", "satisfaction", "lead_conversion",
-                                                          "churn_risk", "customer_grading", "requirements"])
+    notebooks: list[str] = Field(default_factory=lambda: ["sales_summary", "data_quality", "satisfaction",
+                                                          "lead_conversion", "churn_risk", "customer_grading",
+                                                          "requirements"])
     workers: int = Field(2, ge=1, le=64)
     kernel: str = "python3"
     timeout_seconds: int = Field(900, ge=10)
@@ -433,6 +457,7 @@ class Parameters(_Strict):
     churn: ChurnParams = Field(default_factory=ChurnParams)
     grading: GradingParams = Field(default_factory=GradingParams)
     leads: LeadParams = Field(default_factory=LeadParams)
+    sales: SalesParams = Field(default_factory=SalesParams)
     run: RunParams = Field(default_factory=RunParams)
     site: SiteParams = Field(default_factory=SiteParams)
     exports: ExportParams = Field(default_factory=ExportParams)

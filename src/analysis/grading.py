@@ -36,12 +36,14 @@ def criterion_values(tables, params: Parameters, month: str | None = None) -> pd
         due = payments[(payments["due_date"] >= start) & (payments["due_date"] <= end)]
         on_time = (due["paid_date"].notna() & (due["paid_date"] <= due["due_date"])).groupby(due["customer_id"]).mean()
         out["payment"] = on_time.reindex(out.index)
-        quarter = payments[(payments["due_date"] > end - pd.DateOffset(months=3)) & (payments["due_date"] < end)]
-        late = (quarter["paid_date"].isna() | (quarter["paid_date"] > quarter["due_date"])).groupby(quarter["customer_id"]).sum()
-        out["late_payments_q"] = late.reindex(out.index).fillna(0)
+        first, _ = late_payment_window(params, month)
+        window_due = payments[(payments["due_date"] >= first) & (payments["due_date"] <= end)]
+        late = (window_due["paid_date"].isna() | (window_due["paid_date"] > window_due["due_date"])).groupby(
+            window_due["customer_id"]).sum()
+        out["late_payments"] = late.reindex(out.index).fillna(0)
     else:
         out["payment"] = np.nan
-        out["late_payments_q"] = np.nan
+        out["late_payments"] = np.nan
     customers = tables["customers"].set_index("customer_id")
     first = orders[orders["order_date"] <= end].groupby("customer_id")["order_date"].min().reindex(out.index)
     since = customers["customer_since"].reindex(out.index) if "customer_since" in customers else first
@@ -52,6 +54,19 @@ def criterion_values(tables, params: Parameters, month: str | None = None) -> pd
         out[col] = customers[col].reindex(out.index) if col in customers else np.nan
     out.index.name = "customer_id"
     return out.reset_index()
+
+
+def late_payment_window(params: Parameters, month: str | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day over which late payments are counted for the payment-terms downgrade:
+    the calendar quarter up to the end of the month (grading.late_payment_window: quarter, the
+    procedure's "within a quarter") or the three months ending with it (rolling_3_months)."""
+    period = pd.Period(month or params.month, "M")
+    end = period.end_time.normalize()
+    if params.grading.late_payment_window == "quarter":
+        first = period.asfreq("Q").start_time
+    else:
+        first = (period - 2).start_time
+    return first, end
 
 
 def criterion_points(values: pd.DataFrame, params: Parameters) -> tuple[pd.DataFrame, dict]:
@@ -138,12 +153,12 @@ def grade_customers(tables, params: Parameters, month: str | None = None) -> tup
     """The graded list: criterion points, score, grade, provisional flag, payment-terms downgrade, policy."""
     values = criterion_values(tables, params, month)
     points, notes = criterion_points(values, params)
-    graded = points.merge(values[["customer_id", "sales_volume", "late_payments_q", "months_known"]],
+    graded = points.merge(values[["customer_id", "sales_volume", "late_payments", "months_known"]],
                           on="customer_id", suffixes=("", "_value"))
     graded = graded.rename(columns={"sales_volume_value": "sales"})
     graded["grade"] = assign_grades(graded, params, tiebreak="sales").to_numpy()
     graded["provisional"] = graded["months_known"] < params.grading.provisional_months
-    graded["terms_downgrade"] = graded["late_payments_q"] >= params.grading.late_payments_for_downgrade
+    graded["terms_downgrade"] = graded["late_payments"] >= params.grading.late_payments_for_downgrade
     graded = join_policies(graded, params)
     graded = graded.sort_values(["score", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return graded, notes
@@ -257,8 +272,10 @@ def intro_message(graded: pd.DataFrame, params: Parameters) -> Message:
         method = Message.of("grade.method.quota", **{g.lower(): Percent(quotas[g], 0) for g in GRADES})
     else:
         method = Message("grade.method.thresholds")
+    first, last = late_payment_window(params)
     return Message.of("grade.intro", months=params.grading.period_months, n=len(graded), method=method,
-                      provisional=params.grading.provisional_months, late=params.grading.late_payments_for_downgrade)
+                      provisional=params.grading.provisional_months, late=params.grading.late_payments_for_downgrade,
+                      window=Message(f"grade.window.{params.grading.late_payment_window}"), first=first, last=last)
 
 
 def distribution_finding(table: pd.DataFrame) -> Message:
