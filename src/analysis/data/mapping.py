@@ -59,7 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
 BOOL_LABELS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False, "true": True,
                "false": False, "1": True, "0": False, "√": True, "×": False, "有": True, "无": False,
                "合格": True, "不合格": False, "已解决": True, "未解决": False, "已流失": True, "未流失": False,
-               "成立": True, "不成立": False}
+               "成立": True, "不成立": False, "新品": True, "老品": False}
 
 
 def normalise_label(text: str) -> str:

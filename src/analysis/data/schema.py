@@ -263,6 +263,36 @@ TABLES: dict[str, Table] = {
                   ("是否成立", "退货成立", "Accepted")),
             ),
         ),
+        Table(
+            "targets",
+            "Sales targets (销售目标): one row per month and segment; a row naming no branch, region or product "
+            "line is the company's target. The sales summary compares each row with the sales of its month and "
+            "segment.",
+            columns=(
+                C("month", "date", "Month of the target (2026-10, 2026/10/1 or an Excel date; any day of the month)",
+                  ("月份", "目标月份", "Month"), required=True, future_ok=True),
+                C("branch", "string", "Branch (blank: not a branch's target)", ("分公司", "网点", "Branch")),
+                C("region", "string", "Sales region (blank: not a region's target)", ("区域", "地区", "Region")),
+                C("product_line", "string", "Product line, as in the product archive (blank: not a product line's "
+                  "target)", ("产品线", "产品系列", "Product Line")),
+                C("target", "float", "Sales target, CNY", ("销售目标", "目标金额", "目标销售额", "Target"),
+                  required=True, minimum=0),
+            ),
+        ),
+        Table(
+            "products",
+            "Product archive (产品档案): one row per product, named as in the sales statistics.",
+            key="product",
+            columns=(
+                C("product", "string", "Product, written as in the sales statistics (orders.product)",
+                  ("产品名称", "产品", "Product"), required=True),
+                C("product_line", "string", "Product line", ("产品线", "产品系列", "Product Line")),
+                C("launch_date", "date", "Launch date (上市日期): new while within sales.new_product_months",
+                  ("上市日期", "投放日期", "Launch Date"), future_ok=True),
+                C("is_new", "bool", "Marked a new product (新产品); counts as new whatever the launch date",
+                  ("新产品", "是否新品", "新品", "New Product")),
+            ),
+        ),
     )
 }
 
