@@ -94,5 +94,8 @@ def data_text(params, tables) -> str:
         elif isinstance(node, str):
             values.add(node)
 
+    for info in tables.report.tables.values():  # the files' own headers and names
+        values.update(str(h) for h in info.columns)
+        values.update({info.file, str(info.sheet)})
     walk(params.model_dump(mode="json"))
     return "\x00".join(sorted(values))

@@ -11,7 +11,7 @@ from . import modeling
 from .config import Parameters
 from .errors import DataError
 from .data.schema import INTENT_LEVELS as LEVELS
-from .message import Listing, Message, Number, Percent, Term
+from .message import Listing, Message, Number, Percent, Term, Terms
 
 STAGES = ("collected", "contacted", "intent", "deal")
 #: columns known only once the outcome is known: never model inputs
@@ -27,6 +27,16 @@ def wilson(successes, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarr
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return centre - half, centre + half
+
+
+def need(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    """Raise DataError (with a message for the page) when the register lacks a column this section needs."""
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        raise DataError(f"leads: {what} needs the column(s) {', '.join(missing)} of the lead register, which it "
+                        "lacks; the section is left out. Map the headers in data.sources.leads.columns to add them.",
+                        reason=Message.of("page.missing_columns", table=Term("table", "leads"),
+                                          columns=Terms("column", missing)))
 
 
 def window_days(leads: pd.DataFrame, params: Parameters) -> pd.Series:
@@ -57,7 +67,8 @@ def outcomes(leads: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     out["window_days"] = window_days(out, params)
     if "created_date" in out:
         out["labelled"] = (out["created_date"] + pd.to_timedelta(out["window_days"], unit="D") <= end).fillna(False)
-        out["converted"] = (won & (out["days_to_deal"] <= out["window_days"])).astype(int)
+        in_time = out["days_to_deal"] <= out["window_days"]
+        out["converted"] = (won & (in_time | out["days_to_deal"].isna())).astype(int)  # no deal date: won counts
     else:
         out["labelled"] = out["status"].isin(["won", "lost"]) if "status" in out else False
         out["converted"] = won.astype(int)
@@ -115,6 +126,7 @@ def conversion_by(labelled: pd.DataFrame, column: str, min_leads: int = 1) -> pd
 def channel_costs(labelled: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     """Per channel: leads and deals of the labelled window, against the channel's cost over that window
     (leads.channel_costs); cost per lead and per deal."""
+    need(labelled, ("channel",), "conversion by channel")
     table = conversion_by(labelled, "channel")
     costs = params.leads.channel_costs
     if not costs:
@@ -132,6 +144,7 @@ def intent_calibration(frame: pd.DataFrame, params: Parameters) -> pd.DataFrame:
 
     ``frame`` is the register with :func:`outcomes` (all leads, not only the labelled ones).
     """
+    need(frame, ("intent_level", "created_date"), "the intent-level check")
     judged = frame.assign(promise=promise_outcome(frame, params)).dropna(subset=["promise"])
     rows = []
     for level in LEVELS:
@@ -158,6 +171,7 @@ def intent_calibration(frame: pd.DataFrame, params: Parameters) -> pd.DataFrame:
 def consultant_reliability(labelled: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     """Whether each consultant's O/H levels can be trusted: the conversion of their O/H leads against
     everyone else's O/H leads (two-proportion z-test); untrusted when clearly lower."""
+    need(labelled, ("intent_level", "consultant"), "the check of each consultant's levels")
     hot = labelled[labelled["intent_level"].isin(["O", "H"])]
     rows = []
     for consultant, group in hot.groupby("consultant", sort=True):
@@ -177,7 +191,9 @@ def consultant_reliability(labelled: pd.DataFrame, params: Parameters) -> pd.Dat
 def lost_reasons(leads: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Lost leads per reason (Pareto order), or reason x ``by`` (channel, consultant)."""
     lost = leads[leads["status"] == "lost"] if "status" in leads else leads.iloc[0:0]
-    reasons = lost["lost_reason"].fillna("(未填写)") if "lost_reason" in lost else pd.Series(dtype=object)
+    if by is not None:
+        need(leads, (by,), f"lost reasons by {by}")
+    reasons = lost["lost_reason"].fillna("—") if "lost_reason" in lost else pd.Series(dtype=object)
     if by is None:
         counts = reasons.value_counts()
         out = pd.DataFrame({"lost_reason": counts.index, "count": counts.to_numpy()})
@@ -274,12 +290,14 @@ def score_open_leads(result: modeling.ModelResult, frame: pd.DataFrame, params: 
     quiet = (end - last).dt.days
     level = open_leads["intent_level"] if "intent_level" in open_leads else pd.Series(None, index=open_leads.index)
     open_leads["stale"] = level.isin(["A", "B", "C"]) & (quiet >= params.leads.stale_days)
-    return open_leads.sort_values(["consultant", "conversion_probability", "lead_id"], ascending=[True, False, True],
+    keys = [c for c in ("consultant", "conversion_probability", "lead_id") if c in open_leads]
+    return open_leads.sort_values(keys, ascending=[c != "conversion_probability" for c in keys],
                                   kind="stable").reset_index(drop=True)
 
 
 def level_vs_model(scored: pd.DataFrame) -> pd.DataFrame:
     """Open leads by the consultant's intent level (rows) and the model grade (columns)."""
+    need(scored, ("intent_level",), "the comparison of levels and model grades")
     return pd.crosstab(scored["intent_level"], scored["model_grade"]).reindex(
         index=[level for level in LEVELS if level in set(scored["intent_level"])], fill_value=0)
 
