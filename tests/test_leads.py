@@ -304,3 +304,26 @@ def test_leakage_warnings_name_a_near_perfect_feature_and_a_pure_level():
     # every level of the status is pure: 'signed' all converted, 'call' and 'visit' (about 350 rows each) none
     pure = flags[flags["reason"] == "pure_level"].set_index("level")["rate"].to_dict()
     assert pure == {"call": 0.0, "signed": 1.0, "visit": 0.0}
+
+
+@pytest.mark.parametrize("missing", [("created_date",), ("intent_level",), ("channel", "consultant", "intent_level")])
+def test_a_register_without_optional_columns_still_gives_a_model_and_says_what_is_left_out(tmp_path, missing):
+    params = load_parameters(root=make_project(tmp_path / "p"), month="2026-10", overrides={"leads.min_positives": 5})
+    rng = np.random.default_rng(0)
+    n = 400
+    full = pd.DataFrame({"lead_id": [f"L{i}" for i in range(n)], "status": rng.choice(["won", "lost", "open"], n),
+                         "channel": rng.choice(["referral", "tv"], n), "consultant": rng.choice(["甲", "乙"], n),
+                         "budget": rng.normal(1e5, 1e4, n), "intent_level": rng.choice(list("OHABC"), n),
+                         "created_date": T("2025-01-01") + pd.to_timedelta(rng.integers(0, 600, n), unit="D")})
+    register = full.drop(columns=list(missing))
+    result, frame = L.fit_lead_model(register, params)  # won without a deal date counts as converted
+    scored = L.score_open_leads(result, frame, params, None)
+    assert len(L.follow_up_list(scored)) == int((register["status"] == "open").sum())
+    labelled = frame[frame["labelled"]]
+    for section in (lambda: L.intent_calibration(frame, params), lambda: L.consultant_reliability(labelled, params),
+                    lambda: L.channel_costs(labelled, params), lambda: L.level_vs_model(scored)):
+        try:
+            section()
+        except DataError as exc:  # a section that needs a missing column says which, for the page
+            assert exc.reason.key == "page.missing_columns"
+            assert set(exc.reason.values["columns"].codes) <= set(missing)

@@ -166,6 +166,24 @@ def test_excel_lists_are_one_click_away(demo_run):
     assert any(SCRIPT in c for c in cells)  # text as text
     assert not any("1234-5678" in c or "li.na@example.cn" in c for c in cells)  # contacts masked as on the page
     assert any("139****5678" in c for c in cells)
+    headers = [c for c in next(book["CAPA清单"].iter_rows(max_row=1, values_only=True))]
+    assert "首次列入月份" in headers and "状态" in headers  # the register follows items across months
+    follow = next(link for link in parse(period / "lead_conversion.html").links if link.endswith(".xlsx"))
+    for path in (period / "lead_conversion.html", period / follow):
+        text = path.read_text("utf-8", errors="replace") if path.suffix == ".html" else " ".join(
+            str(c) for ws in load_workbook(path, read_only=True) for row in ws.iter_rows(values_only=True) for c in row)
+        assert "流失概率" not in text  # the lead probability is a conversion probability
+    assert "成交概率" in (period / "lead_conversion.html").read_text("utf-8")
+
+
+def test_the_published_copy_is_as_clean_as_the_site(demo_run, tmp_path):
+    target = tmp_path / "intranet"
+    proc = run_cli("--project", str(copy_project(demo_run, tmp_path / "p")), "publish", "--to", str(target))
+    assert proc.returncode == 0, proc.stderr
+    assert scan_site(target) == []
+    assert site_check.check_site(target, "zh-CN", data_text(demo_run)) == []
+    text = "".join(p.read_text("utf-8") for p in target.rglob("*.html"))
+    assert "13912345678" not in text and "<script>alert(" not in text
 
 
 def test_front_page_overview_findings_and_footer(demo_run):
