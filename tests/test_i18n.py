@@ -16,7 +16,8 @@ from analysis.message import Listing, Message, Money, Number, Percent, Term, Ter
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "analysis"
-NAMESPACES = ("language", "site", "page", "dq", "sat", "churn", "grade", "lead", "req", "excel", "column", "value")
+NAMESPACES = ("language", "site", "page", "dq", "sat", "churn", "grade", "lead", "req", "sales", "excel", "column",
+              "value")
 LITERAL = re.compile(r"""['"]((?:%s)\.[A-Za-z0-9_.]+)['"]""" % "|".join(NAMESPACES))
 PREFIX = re.compile(r"""f['"]((?:%s)\.[A-Za-z0-9_.]*)\{""" % "|".join(NAMESPACES))
 

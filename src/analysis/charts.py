@@ -17,7 +17,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
-from matplotlib.ticker import PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
 
 from .privacy import mask_text  # noqa: E402
 
@@ -71,8 +71,9 @@ def clean(text) -> str:
 
 
 def line_chart(frame, title: str, ylabel: str = "", ymin: float | None = 0, ymax: float | None = None,
-               percent: bool = False):
-    """Lines of each column of ``frame`` against its index; the legend below the plot; returns the figure."""
+               percent: bool = False, money: bool = False):
+    """Lines of each column of ``frame`` against its index; the legend below the plot; returns the figure.
+    ``money``: amounts on an axis with thousands separators (never 1e7)."""
     fig, ax = plt.subplots()
     for i, column in enumerate(frame.columns):
         ax.plot(range(len(frame)), frame[column].to_numpy(dtype=float), marker="o", markersize=3,
@@ -82,7 +83,11 @@ def line_chart(frame, title: str, ylabel: str = "", ymin: float | None = 0, ymax
     ax.set_xticklabels([clean(x) for x in frame.index[::step]], rotation=45, ha="right")
     _limits(ax, ymin, ymax)
     if percent:
+        # whole-percent steps (1, 2, 5, 10 ...): a tick at 2.5 % would read "2%"
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    if money:
+        _money_axis(ax.yaxis)
     _titles(ax, title, ylabel=ylabel)
     _legend_below(ax, len(frame.columns))
     return fig
@@ -154,8 +159,9 @@ def pareto_chart(labels, counts, cumulative, title: str, ylabel: str, y2label: s
     return fig
 
 
-def stacked_bars(frame, title: str, ylabel: str = ""):
-    """Stacked bars: one bar per row of ``frame``, one segment per column; the legend below the plot."""
+def stacked_bars(frame, title: str, ylabel: str = "", money: bool = False):
+    """Stacked bars: one bar per row of ``frame``, one segment per column; the legend below the plot.
+    ``money``: amounts on an axis with thousands separators."""
     fig, ax = plt.subplots()
     bottom = np.zeros(len(frame))
     for i, column in enumerate(frame.columns):
@@ -167,6 +173,8 @@ def stacked_bars(frame, title: str, ylabel: str = ""):
     ax.set_xticklabels([clean(x) for x in frame.index[::step]], rotation=45 if len(frame) > 4 else 0,
                        ha="right" if len(frame) > 4 else "center")
     ax.set_ylim(0, max(float(bottom.max()) * 1.1, 1) if len(frame) else 1)
+    if money:
+        _money_axis(ax.yaxis)
     _titles(ax, title, ylabel=ylabel)
     if len(frame.columns) > 1:
         _legend_below(ax, len(frame.columns))
@@ -233,7 +241,39 @@ def bars(labels, values, title: str, ylabel: str = "", percent: bool = False):
     return fig
 
 
+def diverging_bars(labels, values, title: str, xlabel: str = "", points: bool = False):
+    """Horizontal bars from a zero line, gains to the right in one colour and losses to the left in another,
+    each labelled with its value (``points``: percentage points, one decimal; else an amount); the first label
+    on top."""
+    values = np.asarray(values, float)
+    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.42 * len(values) + 1.2)))
+    y = np.arange(len(values))[::-1]
+    colours = [PALETTE[2] if v >= 0 else PALETTE[3] for v in np.nan_to_num(values)]
+    ax.barh(y, np.nan_to_num(values), color=colours)
+    ax.axvline(0, color="#555", linewidth=0.8)
+    span = float(np.nanmax(np.abs(values))) if len(values) and np.isfinite(values).any() else 1.0
+    span = span or 1.0
+    for yi, v in zip(y, values):
+        if np.isnan(v):
+            continue
+        text = f"{v:+.1f}" if points else f"{v:+,.0f}"
+        ax.annotate(text, (v, yi), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points", va="center",
+                    ha="left" if v >= 0 else "right", fontsize=FONT - 2)
+    ax.set_xlim(-span * 1.45, span * 1.45)
+    ax.set_yticks(y)
+    ax.set_yticklabels([clean(x) for x in labels])
+    ax.grid(axis="y", visible=False)
+    if not points:
+        _money_axis(ax.xaxis)
+    _titles(ax, title, xlabel=xlabel)
+    return fig
+
+
 # ----------------------------------------------------------------------------- internals
+
+def _money_axis(axis) -> None:
+    """Amounts with thousands separators on an axis (no scientific offset)."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
 
 def _titles(ax, title: str, xlabel: str = "", ylabel: str = "") -> None:
     ax.set_title(clean(title))

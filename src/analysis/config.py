@@ -387,8 +387,8 @@ class SalesParams(_Strict):
         for column, sizes in self.market_size.items():
             bad = {value: size for value, size in sizes.items() if not size > 0}
             if bad:
-                raise ValueError(f"sales.market_size.{column} must give a number of potential customers above 0 "
-                                 f"per segment; got {bad}")
+                raise ValueError(f"the market sizes of {column} must each be a number of potential customers "
+                                 f"above 0; got {bad}")
         return self
 
 

@@ -34,6 +34,7 @@ COLUMN_VOCABULARY = {
     "needed_by": "report", "breakdown": "column", "follow_status": "follow_status",
     "priority": "requirement_priority", "decision": "decision", "requirement_status": "requirement_status",
     "delivery_outcome": "delivery_outcome", "project_action": "project_action", "cadence_reason": "cadence_reason",
+    "segment": "segment", "grouping": "grouping", "field": "field", "age_bucket": "age_bucket",
 }
 MISSING = "—"
 

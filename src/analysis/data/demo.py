@@ -12,10 +12,17 @@ Planted (see ``data/processed/demo_truth/truth.json`` after generation):
 - complaints: one department (物流部) often names itself responsible later than one working day;
   some follow-ups are dated before their reply (a typing slip the consistency checks must find);
 - returns: one product (密封组件) is returned far more often than the others;
-- requirements: one staff member (冯超) submits the most requirements and has the lowest acceptance rate.
+- requirements: one staff member (冯超) submits the most requirements and has the lowest acceptance rate;
+- sales: order amounts follow the seasons (a Spring Festival trough in February, a year-end peak); a new
+  product (智能控制器) launched five months before the last month takes a growing share of the orders, up to
+  about a fifth; the monthly targets (销售目标) per branch, per product line and for the company are set from
+  the sales so that in the last month two branches (广州, 成都) and one product line (密封件) miss theirs,
+  and 广州 also misses its year to date; one branch (武汉) keeps incomplete customer records (contacts blank);
+  some customers of another (成都) leave invoices unpaid for more than 90 days.
 
-The complaint process columns, returns and the requirement register come from their own random streams,
-so adding them left every other table as it was.
+The complaint process columns, returns, the requirement register, the new product's orders, the targets, the
+archive's gaps and the bad debts come from their own random streams, so adding them left every other draw as it was (the
+seasons scale the order amounts without a draw).
 
 Generation runs in chunks of customers and leads, so memory stays bounded at
 1,000,000 customers and 10,000,000 orders; large tables are written as csv (Excel
@@ -94,6 +101,25 @@ REQ_WORDS = {"精密轴承": ["降噪", "寿命", "润滑", "公差", "包装", 
              "传动齿轮": ["噪音", "硬度", "精度", "交期", "包装"],
              "密封组件": ["耐温", "老化", "尺寸", "渗漏", "材质", "标识"],
              "伺服电机": ["编码器", "调试", "过热", "通讯", "参数", "软件"]}
+#: product lines of the product archive (产品档案), the launch of the old products, and the planted new product
+PRODUCT_LINES = {"精密轴承": "传动件", "传动齿轮": "传动件", "液压阀组": "液压件", "密封组件": "密封件", "伺服电机": "电控产品"}
+OLD_LAUNCH = {"精密轴承": "2009-03-01", "液压阀组": "2011-06-15", "传动齿轮": "2008-09-01", "密封组件": "2013-04-20",
+              "伺服电机": "2017-08-08"}
+NEW_PRODUCT = ("智能控制器", 3600.0, 0.42, "电控产品")  # name, unit price, margin rate, product line
+#: planted: months from the end month back to the launch, the launch day, and the new product's share of the
+#: orders in each month since its launch (then steady)
+NEW_LAUNCH_MONTHS, NEW_LAUNCH_DAY = 5, 12
+NEW_SHARE = (0.06, 0.10, 0.14, 0.17, 0.19, 0.20)
+#: planted seasons: order amounts per calendar month (Spring Festival trough, year-end peak)
+SEASON = {1: 0.9, 2: 0.72, 3: 0.98, 4: 1.0, 5: 1.04, 6: 1.08, 7: 0.95, 8: 0.94, 9: 1.04, 10: 1.0, 11: 1.1, 12: 1.2}
+#: planted target attainment in the end month (the others meet theirs); 广州 misses every month of the end year
+MISSED_BRANCHES = {"广州分公司": 0.84, "成都分公司": 0.92}
+MISSED_YTD_BRANCH = "广州分公司"
+MISSED_LINES = {"密封件": 0.86}
+#: planted: some customers of this branch leave invoices unpaid for more than 90 days (bad debts)
+BAD_DEBT_BRANCH = "成都分公司"
+#: planted: this branch keeps incomplete customer records (contact person, phone, e-mail, address often blank)
+INCOMPLETE_BRANCH = "武汉分公司"
 SURVEY_COMMENTS_LOW = {"delivery": "交期经常延误，影响我方生产计划", "quality": "近期批次质量不稳定",
                        "service": "售后响应太慢", "price": "价格偏高，希望给予更多优惠",
                        "technology": "技术支持不够及时", "communication": "业务员沟通不及时"}
@@ -155,9 +181,10 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
                    "channel_effects": CHANNEL_EFFECT, "intent_effects": INTENT_EFFECT,
                    "overgrading_consultant": OVERGRADER,
                    "high_value": [], "at_risk": [], "dissatisfied": []}
+    truth["bad_debts"] = {"branch": BAD_DEBT_BRANCH, "amount": 0.0}
     truth.update({"late_department": LATE_DEPARTMENT, "high_return_product": RETURNED_PRODUCT,
                   "requirements_low_acceptance": REQ_PLANTED, "followup_before_reply": 0})
-    churn_rows = []
+    churn_rows, sales_totals = [], []
     width = max(6, len(str(customers)))
     end_day = periods[-1].end_time.normalize()
     for start in range(0, customers, CHUNK):
@@ -167,6 +194,14 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
         # the process columns, returns: their own streams, so the tables above stay as they were
         tables["complaints"] = _complaint_process(np.random.default_rng([seed, 3, start // CHUNK]),
                                                   tables["complaints"], end_day)
+        launch = _launch_day(periods)
+        tables["orders"] = _new_product_orders(np.random.default_rng([seed, 6, start // CHUNK]), tables["orders"],
+                                               launch)
+        tables["customers"] = _archive_gaps(np.random.default_rng([seed, 8, start // CHUNK]), tables["customers"])
+        tables["payments"], unpaid = _bad_debts(np.random.default_rng([seed, 9, start // CHUNK]), tables["payments"],
+                                                tables["customers"], end_day)
+        truth["bad_debts"]["amount"] += unpaid
+        sales_totals.append(_monthly_sales(tables["orders"], tables["customers"]))
         tables["returns"] = _returns(np.random.default_rng([seed, 4, start // CHUNK]), tables["orders"], end_day)
         complaints_chunk = tables["complaints"]
         if len(complaints_chunk):
@@ -188,6 +223,13 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
         lead_truth.append(probs)
         say(f"leads {start + n:,}/{leads:,}")
     writers.write("requirements", _requirements(np.random.default_rng([seed, 5]), periods, customers, width))
+    monthly = pd.concat(sales_totals, ignore_index=True).groupby(["level", "segment", "month"], as_index=False).sum()
+    targets, truth["targets"] = _targets(np.random.default_rng([seed, 7]), monthly, periods)
+    writers.write("targets", targets)
+    writers.write("products", _product_archive(_launch_day(periods)))
+    truth["new_product"] = _new_product_truth(monthly, periods)
+    truth["seasonality"] = SEASON
+    truth["incomplete_records"] = _gaps_truth(sales_totals)
     files = writers.close()
     if churn_rows:
         pd.concat(churn_rows).to_parquet(truth_dir / "churn_truth.parquet", index=False)
@@ -294,7 +336,7 @@ def _customer_chunk(rng, start, n, width, periods, total):
             odate = odate.where(odate >= since[idx], since[idx])
             prod = rng.integers(0, len(PRODUCTS), size=m)
             price = np.array([p[1] for p in PRODUCTS])[prod]
-            amount = np.round(np.exp(rng.normal(np.log(18000) + 0.7 * value[idx], 0.45)), 2)
+            amount = np.round(np.exp(rng.normal(np.log(18000) + 0.7 * value[idx], 0.45)) * SEASON[period.month], 2)
             qty = np.maximum(1, np.round(amount / price))
             margin = np.round(amount * np.array([p[2] for p in PRODUCTS])[prod] * rng.uniform(0.85, 1.15, m), 2)
             due = odate + pd.to_timedelta(rng.integers(20, 41, size=m), unit="D")
@@ -521,6 +563,156 @@ def _requirements(rng, periods, customers, width):
     return frame
 
 
+def _launch_day(periods) -> pd.Timestamp:
+    """The planted new product's launch: NEW_LAUNCH_MONTHS before the last month, on NEW_LAUNCH_DAY."""
+    return (periods[-1] - NEW_LAUNCH_MONTHS).start_time + pd.Timedelta(days=NEW_LAUNCH_DAY - 1)
+
+
+def _new_product_orders(rng, orders, launch):
+    """From its launch on, the new product takes over a growing share of the orders (NEW_SHARE by month since
+    the launch): the order keeps its customer, date and amount; product, quantity and margin are the new one's."""
+    if orders is None or not len(orders):
+        return orders
+    out = orders.copy()
+    m = len(out)
+    dates = pd.to_datetime(out["下单日期"])
+    since = (dates.dt.year - launch.year) * 12 + dates.dt.month - launch.month
+    share = np.where(dates >= launch, np.array(NEW_SHARE)[np.clip(since.to_numpy(), 0, len(NEW_SHARE) - 1)], 0.0)
+    draw, spread = rng.random(m), rng.uniform(0.85, 1.15, m)
+    chosen = draw < share
+    name, price, rate, _ = NEW_PRODUCT
+    amount = out["金额"].to_numpy()
+    out.loc[chosen, "产品名称"] = name
+    out.loc[chosen, "数量"] = np.maximum(1, np.round(amount[chosen] / price))
+    out.loc[chosen, "毛利"] = np.round(amount[chosen] * rate * spread[chosen], 2)
+    return out
+
+
+def _archive_gaps(rng, customers):
+    """The planted branch leaves many contact cells blank; the others a few (the procedure asks for complete
+    records: 客户信息统计表)."""
+    out = customers.copy()
+    n = len(out)
+    planted = (out["分公司"] == INCOMPLETE_BRANCH).to_numpy()
+    for column, p_planted, p_other in (("联系人", 0.25, 0.01), ("联系电话", 0.4, 0.02), ("电子邮箱", 0.5, 0.05),
+                                       ("地址", 0.3, 0.01)):
+        blank = rng.random(n) < np.where(planted, p_planted, p_other)
+        out.loc[blank, column] = None
+    return out
+
+
+def _bad_debts(rng, payments, customers, end_day):
+    """A sixth of the planted branch's customers (at least one) stop paying the invoices that fell due 91 to
+    150 days before the end: more than 90 days overdue at the end. Returns the payments and the amount."""
+    if payments is None or not len(payments):
+        return payments, 0.0
+    ids = customers.loc[customers["分公司"] == BAD_DEBT_BRANCH, "客户编号"].to_numpy()
+    if not len(ids):
+        return payments, 0.0
+    chosen = rng.choice(ids, size=max(1, len(ids) // 6), replace=False)
+    due = pd.to_datetime(payments["应收日期"])
+    days = (end_day - due).dt.days
+    unpaid = payments["客户编号"].isin(chosen) & (days >= 91) & (days <= 150)
+    out = payments.copy()
+    out.loc[unpaid, "实收日期"] = pd.NaT
+    return out, float(out.loc[unpaid, "应收金额"].sum())
+
+
+def _monthly_sales(orders, customers):
+    """Sales per month of one chunk: per branch, per product line, of the new product and in all, and how many
+    customers of each branch have a phone, for the targets and the truth."""
+    if orders is None or not len(orders):
+        frame = pd.DataFrame(columns=["level", "segment", "month", "sales"])
+    else:
+        branch = orders["客户编号"].map(customers.set_index("客户编号")["分公司"])
+        line = orders["产品名称"].map({**PRODUCT_LINES, NEW_PRODUCT[0]: NEW_PRODUCT[3]})
+        month = pd.to_datetime(orders["下单日期"]).dt.strftime("%Y-%m")
+        parts = []
+        for level, segment in (("branch", branch), ("product_line", line),
+                               ("new_product", orders["产品名称"].where(orders["产品名称"] == NEW_PRODUCT[0])),
+                               ("total", pd.Series("all", index=orders.index))):
+            keep = segment.notna()
+            grouped = orders.loc[keep, "金额"].groupby([segment[keep], month[keep]]).sum()
+            parts.append(pd.DataFrame({"level": level, "segment": grouped.index.get_level_values(0),
+                                       "month": grouped.index.get_level_values(1), "sales": grouped.to_numpy()}))
+        frame = pd.concat(parts, ignore_index=True)
+    phones = customers.groupby("分公司")["联系电话"].agg(["count", "size"]).reset_index()
+    phones = pd.DataFrame({"level": "phone_filled", "segment": phones["分公司"], "month": "filled",
+                           "sales": phones["count"].astype(float)})
+    sizes = pd.DataFrame({"level": "phone_filled", "segment": customers.groupby("分公司").size().index,
+                          "month": "customers", "sales": customers.groupby("分公司").size().to_numpy().astype(float)})
+    return pd.concat([frame, phones, sizes], ignore_index=True)
+
+
+def _targets(rng, monthly, periods):
+    """Monthly targets per branch, per product line and for the company (the sum of the branches'), set from
+    the sales so that each segment's attainment is planted: mostly met (about 103 %), the MISSED_* segments
+    missed in the last month, and MISSED_YTD_BRANCH in every month of the last year. Returns the file's rows
+    and the truth: what was planted and which segments the data then show as missed."""
+    months = [str(p) for p in periods]
+    end, year = months[-1], months[-1][:4]
+    rows, attained = [], []
+    for level, planted in (("branch", MISSED_BRANCHES), ("product_line", MISSED_LINES)):
+        sales = monthly[monthly["level"] == level].pivot(index="segment", columns="month", values="sales")
+        sales = sales.reindex(columns=months).fillna(0.0)
+        for segment in sales.index:
+            for month in months:
+                rate = float(np.clip(rng.normal(1.03, 0.06), 0.9, 1.2))
+                if month == end:
+                    rate = planted.get(segment, max(rate, 1.03))
+                elif month[:4] == year and segment == MISSED_YTD_BRANCH:
+                    rate = min(rate, 0.95)
+                elif month[:4] == year and segment in planted:
+                    rate = max(rate, 1.08)  # the other planted ones make up for the last month over the year
+                target = max(round(sales.loc[segment, month] / rate, -3), 1000.0)
+                rows.append({"月份": month, "level": level, "segment": segment, "目标金额": target})
+                attained.append((level, segment, month, sales.loc[segment, month], target))
+    frame = pd.DataFrame(rows)
+    company = frame[frame["level"] == "branch"].groupby("月份", as_index=False)["目标金额"].sum()
+    out = pd.concat([company.assign(分公司=None, 产品线=None),
+                     frame.assign(分公司=frame["segment"].where(frame["level"] == "branch"),
+                                  产品线=frame["segment"].where(frame["level"] == "product_line"))],
+                    ignore_index=True)[["月份", "分公司", "产品线", "目标金额"]]
+    check = pd.DataFrame(attained, columns=["level", "segment", "month", "sales", "target"])
+    ytd = check[check["month"].str[:4] == year].groupby(["level", "segment"])[["sales", "target"]].sum()
+    last = check[check["month"] == end].set_index(["level", "segment"])
+    truth = {"month": end,
+             "planted_missed_month": {"branch": MISSED_BRANCHES, "product_line": MISSED_LINES},
+             "planted_missed_ytd": [MISSED_YTD_BRANCH],
+             "missed_month": sorted(s for (_, s), r in last.iterrows() if r["sales"] < r["target"]),
+             "met_month": sorted(s for (_, s), r in last.iterrows() if r["sales"] >= r["target"]),
+             "missed_ytd": sorted(s for (_, s), r in ytd.iterrows() if r["sales"] < r["target"]),
+             "company_target": float(company.set_index("月份").loc[end, "目标金额"]) if end in set(company["月份"]) else None}
+    return out, truth
+
+
+def _product_archive(launch):
+    """The product archive (产品档案): product line, launch date and the 新产品 flag of each product."""
+    rows = [{"产品名称": name, "产品线": PRODUCT_LINES[name], "上市日期": pd.Timestamp(OLD_LAUNCH[name]), "新产品": "否"}
+            for name, *_ in PRODUCTS]
+    rows.append({"产品名称": NEW_PRODUCT[0], "产品线": NEW_PRODUCT[3], "上市日期": launch, "新产品": "是"})
+    return pd.DataFrame(rows)
+
+
+def _new_product_truth(monthly, periods):
+    """The new product, its launch and its share of the sales per month since the launch: planted and found."""
+    launch = _launch_day(periods)
+    totals = monthly[monthly["level"] == "total"].set_index("month")["sales"]
+    new = monthly[monthly["level"] == "new_product"].set_index("month")["sales"]
+    months = [str(p) for p in periods if p >= launch.to_period("M")]
+    return {"product": NEW_PRODUCT[0], "product_line": NEW_PRODUCT[3], "launch_date": str(launch.date()),
+            "planted_share": {m: NEW_SHARE[min(i, len(NEW_SHARE) - 1)] for i, m in enumerate(months)},
+            "share": {m: float(new.get(m, 0.0) / totals[m]) if totals.get(m, 0) else None for m in months}}
+
+
+def _gaps_truth(sales_totals):
+    """Share of customers with a phone per branch, and the branch planted with incomplete records."""
+    phones = pd.concat(sales_totals, ignore_index=True)
+    phones = phones[phones["level"] == "phone_filled"].groupby(["segment", "month"])["sales"].sum().unstack()
+    return {"branch": INCOMPLETE_BRANCH, "field": "phone",
+            "phone_filled": {b: float(r["filled"] / r["customers"]) for b, r in phones.iterrows()}}
+
+
 def _surveys(rng, ids, sidx, risk, late_delivery_p, month_start, days, end_day, dissatisfied, t):
     m = len(sidx)
     sent = month_start + pd.to_timedelta(rng.integers(0, days, m), unit="D")
@@ -634,7 +826,8 @@ def _concat(frames):
 FILES = {"customers": ("客户档案", "客户档案"), "orders": ("销售统计", "销售明细"), "payments": ("回款记录", "回款明细"),
          "surveys": ("客户满意度调查表", "调查表"), "complaints": ("客户投诉登记表", "投诉登记"),
          "leads": ("来店客户信息登记表", "A卡登记"), "lead_events": ("客户跟进记录", "跟进记录"),
-         "requirements": ("需求登记反馈表", "需求登记"), "returns": ("客户退货记录", "退货明细")}
+         "requirements": ("需求登记反馈表", "需求登记"), "returns": ("客户退货记录", "退货明细"),
+         "targets": ("销售目标", "销售目标"), "products": ("产品档案", "产品档案")}
 DATE_FMT = {"投诉时间": "yyyy-mm-dd hh:mm", "答复时间": "yyyy-mm-dd hh:mm", "跟踪时间": "yyyy-mm-dd hh:mm",
             "责任部门确定时间": "yyyy-mm-dd hh:mm"}
 
