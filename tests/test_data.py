@@ -102,7 +102,8 @@ def test_good_files_load_with_types_and_labels(good_project):
     assert surveys.loc["DC1", "quality"] == 5 and surveys.loc["DC1", "service"] == 3
     assert pd.isna(surveys.loc["DC1", "technology"])  # 不适用 is excluded, not scored as 1
     assert surveys.loc["DC2", "price"] == 3  # numbers accepted as they are
-    assert set(tables.report.missing) == {"payments", "complaints", "leads", "lead_events", "requirements", "returns"}
+    assert set(tables.report.missing) == {"payments", "complaints", "leads", "lead_events", "requirements", "returns",
+                                          "targets", "products"}
 
 
 def test_company_headers_and_labels_map_through_parameters(tmp_path):
