@@ -14,9 +14,10 @@ from .data.store import DATE_COLUMN, Tables
 from .message import Message, Number, Term, Terms
 
 #: which analyses use which optional table
-NEEDED_BY = {"payments": ("customer_grading", "churn_risk"), "surveys": ("satisfaction", "churn_risk"),
+NEEDED_BY = {"payments": ("sales_summary", "customer_grading", "churn_risk"), "surveys": ("satisfaction", "churn_risk"),
              "complaints": ("satisfaction", "churn_risk"), "leads": ("lead_conversion",),
-             "lead_events": ("lead_conversion",), "requirements": ("requirements",), "returns": ("satisfaction",)}
+             "lead_events": ("lead_conversion",), "requirements": ("requirements",), "returns": ("satisfaction",),
+             "targets": ("sales_summary",), "products": ("sales_summary",)}
 #: a table whose latest date is this many days before the period end is flagged stale
 STALE_DAYS = 31
 
