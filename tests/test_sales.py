@@ -344,6 +344,12 @@ def test_headlines_say_which_way_is_better():
                                          "sales.headline.new_share", "sales.headline.collection"]
     assert all(i["better"] == "up" for i in items) and items[0]["value"].value == 400
     assert np.isnan(items[1]["value"].value)  # no targets: no attainment
+    # the front page's first finding: against the target, naming the segments below theirs (worst first)
+    growth = sales.growth_table(frame, START, END, None)
+    found = sales.findings(growth, sales.target_table(frame, targets(), START, END), None, [])
+    assert found[0].key == "sales.finding.target" and found[0].values["rate"].value == pytest.approx(400 / 370)
+    assert list(found[0].values["missed"].items) == ["L2", "甲"]
+    assert sales.findings(growth, None, None, [])[0].key == "sales.finding.last_year"
 
 
 def test_the_analysis_never_imports_the_localisation_layer():

@@ -233,7 +233,8 @@ def bars(labels, values, title: str, ylabel: str = "", percent: bool = False):
         ax.annotate(f"{v:.0%}" if percent else f"{v:,.0f}", (x, v), xytext=(0, 3), textcoords="offset points",
                     ha="center", fontsize=FONT - 2)
     ax.set_xticks(range(len(values)))
-    ax.set_xticklabels([clean(x) for x in labels])
+    ax.set_xticklabels([clean(x) for x in labels], rotation=30 if len(values) > 5 else 0,
+                       ha="right" if len(values) > 5 else "center")
     ax.set_ylim(0, max(float(values.max()) * 1.15, 1) if len(values) else 1)
     if percent:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))

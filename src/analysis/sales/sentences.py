@@ -405,11 +405,24 @@ def headlines(growth: pd.DataFrame, target: pd.DataFrame | None, lines: pd.DataF
     ]
 
 
-def findings(target_or_year: Message, growth: pd.DataFrame, contribution: Message | None,
+def target_finding(growth: pd.DataFrame, target: pd.DataFrame | None) -> Message:
+    """The period's sales in one sentence for the front page: against the company's target and naming the
+    segments below theirs, or, without a target, against the same period last year."""
+    row = growth.iloc[0]
+    if target is None or target.empty or target.iloc[0]["grouping"] != COMPANY or not target.iloc[0]["target"] > 0:
+        return Message.of("sales.finding.last_year", sales=Money(row["sales"]), change=_change(row["growth_year"]))
+    company = target.iloc[0]
+    missed = _missed(target[target["grouping"] != COMPANY], "")
+    return Message.of("sales.finding.target", sales=Money(company["sales"]), rate=Percent(company["attainment"]),
+                      missed=Listing([_segment(s) for s in missed["segment"]]) if len(missed)
+                      else Message("sales.missed_ytd_none"))
+
+
+def findings(growth: pd.DataFrame, target: pd.DataFrame | None, contribution: Message | None,
              recommendations_: list[Message]) -> list[Message]:
-    """The page's most important findings: the sales against target (or last year), the growth and what
-    drove it, and the most pressing recommendation."""
-    out = [target_or_year, contribution or growth_message(growth)]
+    """The page's most important findings: the sales against target (or last year) with the segments below
+    target, what drove the growth, and the most pressing recommendation besides the targets."""
+    out = [target_finding(growth, target), contribution or growth_message(growth)]
     first = recommendations_[0] if recommendations_ else None
     if first is not None and first.key not in ("sales.rec.none", "sales.rec.targets"):
         out.append(first)
