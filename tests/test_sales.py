@@ -178,6 +178,17 @@ def test_a_blank_segment_is_a_segment_of_its_own_so_the_sum_still_holds():
     assert list(sales.contribution_points(table.reset_index(), "year")["segment"])[-1] == sales.BLANK
 
 
+def test_the_monthly_trend_leaves_months_before_the_data_blank():
+    trend = sales.monthly_trend(lines(), targets(), END)
+    # the first order is O4 in October 2025: a year before September 2026 nothing is known; February 2026 had
+    # no order after the data began, so it is 0
+    assert trend.loc["2026-10", "sales_year_before"] == 250 and np.isnan(trend.loc["2026-09", "sales_year_before"])
+    assert trend.loc["2026-02", "sales"] == 0 and trend.loc["2026-10", "sales"] == 400
+    # the company's target: the branches' (120 + 250 in October, 150 in September); none given in August
+    assert trend.loc["2026-10", "target"] == 370 and trend.loc["2026-09", "target"] == 150
+    assert np.isnan(trend.loc["2026-08", "target"])
+
+
 def test_january_grows_on_december_of_the_year_before():
     frame = pd.concat([orders(), pd.DataFrame({"order_id": ["O7"], "customer_id": ["C1"],
                                                "order_date": [D("2025-12-20")], "amount": [25.0],

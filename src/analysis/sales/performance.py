@@ -249,14 +249,19 @@ def contribution_points(growth: pd.DataFrame, base: str) -> pd.DataFrame:
 
 def monthly_trend(lines: pd.DataFrame, targets: pd.DataFrame | None, end, months: int = 12) -> pd.DataFrame:
     """Sales of each of the ``months`` months ending with ``end``'s month (index ``YYYY-MM``), the same
-    months a year earlier, and the company's target when a targets file was given."""
+    months a year earlier, and the company's target when a targets file was given. Months before the first
+    order in the data are blank, not 0: nothing is known about them."""
     periods = trailing_months(end, months)
     month = lines["order_date"].dt.to_period("M")
     by_month = lines.groupby(month)["amount"].sum()
-    out = pd.DataFrame({"sales": [float(by_month.get(p, 0.0)) for p in periods],
-                        "sales_year_before": [float(by_month.get(p - 12, 0.0)) for p in periods]},
-                       index=[str(p) for p in periods])
-    if not (out["sales_year_before"] > 0).any():
+    first = month.min() if len(month) else None
+
+    def sales_of(period):
+        return float(by_month.get(period, 0.0)) if first is not None and period >= first else np.nan
+
+    out = pd.DataFrame({"sales": [sales_of(p) for p in periods],
+                        "sales_year_before": [sales_of(p - 12) for p in periods]}, index=[str(p) for p in periods])
+    if not (out["sales_year_before"].fillna(0) > 0).any():
         out = out.drop(columns="sales_year_before")
     goals = company_targets(targets)
     if len(goals):

@@ -96,7 +96,7 @@ def last_year_message(table: pd.DataFrame, start, end) -> Message:
 
 def trend_finding(trend: pd.DataFrame) -> Message:
     """Alt text of the monthly sales chart: the best and the weakest month, and the last against a year before."""
-    sales = trend["sales"]
+    sales = trend["sales"].dropna()
     top, low = sales.idxmax(), sales.idxmin()
     last = trend.index[-1]
     before = trend["sales_year_before"].iloc[-1] if "sales_year_before" in trend else np.nan
@@ -110,6 +110,9 @@ def trend_finding(trend: pd.DataFrame) -> Message:
 def growth_message(table: pd.DataFrame) -> Message:
     """The company's sales against the period before and the same period a year earlier."""
     row = table.iloc[0]
+    if not row["sales_year_before"] > 0:
+        return Message.of("sales.growth_no_year", sales=Money(row["sales"]), previous=Money(row["sales_previous"]),
+                          mom=_change(row["growth_previous"]))
     return Message.of("sales.growth", sales=Money(row["sales"]), previous=Money(row["sales_previous"]),
                       mom=_change(row["growth_previous"]), before=Money(row["sales_year_before"]),
                       yoy=_change(row["growth_year"]))
