@@ -464,3 +464,25 @@ def test_the_page_runs_with_and_without_targets_and_products(demo, tmp_path):
     assert outcome == "ok" and values["sales.headline.attainment"] is None and values["sales.headline.new_share"] is None
     assert "未提供销售目标表（应在 data/raw/销售目标.xlsx）" in html and "本期没有销售目标，因此与去年同期比较" in html
     assert "未提供产品档案（应在 data/raw/产品档案.xlsx）" in html and "9. 建议" in html
+
+
+def test_the_sales_charts_mask_contact_details_and_label_their_bars():
+    import matplotlib.pyplot as plt
+
+    from analysis import charts
+
+    phone = "客户电话13912345678不接"
+    charts.use_style()
+    try:
+        diverging = charts.diverging_bars([phone, "乙"], [3.6, -10.9], "贡献", "百分点", points=True)
+        stacked = charts.stacked_hbars(pd.DataFrame({"0-30 天": [1e6, 2e6], "90 天以上": [3e6, 0.0]},
+                                                    index=[phone, "乙"]), "账龄", "金额", money=True)
+        for fig in (diverging, stacked):
+            text = " ".join(charts.drawn_text(fig))
+            assert "13912345678" not in text and "139****5678" in text
+        assert {"+3.6", "-10.9"} <= set(charts.drawn_text(diverging))  # each bar says its value, signed
+        stacked.canvas.draw()
+        ticks = [t.get_text() for t in stacked.axes[0].get_xticklabels()]
+        assert "4,000,000" in ticks and stacked.axes[0].xaxis.get_offset_text().get_text() == ""  # never 1e6
+    finally:
+        plt.close("all")

@@ -181,6 +181,29 @@ def stacked_bars(frame, title: str, ylabel: str = "", money: bool = False):
     return fig
 
 
+def stacked_hbars(frame, title: str, xlabel: str = "", money: bool = False):
+    """Stacked horizontal bars: one bar per row of ``frame`` (its label on the left, the first on top), one
+    segment per column; the legend below the plot. For long row labels (branches) that would turn and
+    collide with the legend under upright bars on a phone."""
+    fig, ax = plt.subplots(figsize=(WIDTH, max(2.6, 0.45 * len(frame) + 1.6)))
+    y = np.arange(len(frame))[::-1]
+    left = np.zeros(len(frame))
+    for i, column in enumerate(frame.columns):
+        values = np.nan_to_num(frame[column].to_numpy(float))
+        ax.barh(y, values, left=left, label=clean(column), color=PALETTE[i % len(PALETTE)])
+        left += values
+    ax.set_yticks(y)
+    ax.set_yticklabels([clean(x) for x in frame.index])
+    ax.set_xlim(0, max(float(left.max()) * 1.08, 1) if len(frame) else 1)
+    ax.grid(axis="y", visible=False)
+    if money:
+        _money_axis(ax.xaxis)
+    _titles(ax, title, xlabel=xlabel)
+    if len(frame.columns) > 1:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=min(4, len(frame.columns)), frameon=False)
+    return fig
+
+
 def histogram(values, title: str, xlabel: str, ylabel: str, bins: int = 20, lines=(), line_labels=()):
     """Histogram of probabilities (percent axis) with labelled vertical threshold lines."""
     fig, ax = plt.subplots()

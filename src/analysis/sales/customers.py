@@ -66,7 +66,8 @@ def top_customers(lines: pd.DataFrame, start, end, params: Parameters) -> pd.Dat
     """The ``sales.top_customers`` customers with the most sales in the period, with their share of the
     period's sales and their sales in the period before and a year earlier.
 
-    Columns: rank, customer_id, branch, sales_rep, sales, sales_share, sales_previous, sales_year_before.
+    Columns: rank, customer_id, sales, sales_share, sales_previous, sales_year_before, branch, sales_rep (the
+    figures first, so that a phone shows them without scrolling).
     """
     now = _per_customer(lines, start, end)
     total = float(now.sum())
@@ -77,8 +78,8 @@ def top_customers(lines: pd.DataFrame, start, end, params: Parameters) -> pd.Dat
     out["sales_share"] = out["sales"] / total if total > 0 else np.nan
     out["sales_previous"] = out["customer_id"].map(_per_customer(lines, *previous_period(start, end))).fillna(0.0)
     out["sales_year_before"] = out["customer_id"].map(_per_customer(lines, *year_earlier(start, end))).fillna(0.0)
-    return _with_owner(out, lines)[["rank", "customer_id", "branch", "sales_rep", "sales", "sales_share",
-                                    "sales_previous", "sales_year_before"]]
+    return _with_owner(out, lines)[["rank", "customer_id", "sales", "sales_share", "sales_previous",
+                                    "sales_year_before", "branch", "sales_rep"]]
 
 
 def movers(lines: pd.DataFrame, start, end, params: Parameters, base: str = "previous") -> tuple[pd.DataFrame,
@@ -86,7 +87,7 @@ def movers(lines: pd.DataFrame, start, end, params: Parameters, base: str = "pre
     """The ``sales.top_customers`` customers whose sales rose most and those whose sales fell most, against
     the period before (``base="previous"``) or the same period a year earlier (``"year"``).
 
-    Returns (up, down), each with customer_id, branch, sales_rep, sales_before, sales, sales_change;
+    Returns (up, down), each with customer_id, sales_change, sales_before, sales, branch, sales_rep;
     biggest change first, ties by customer number.
     """
     base_start, base_end = previous_period(start, end) if base == "previous" else year_earlier(start, end)
@@ -100,7 +101,7 @@ def movers(lines: pd.DataFrame, start, end, params: Parameters, base: str = "pre
     up = frame[frame["sales_change"] > 0].sort_values(["sales_change", "customer_id"], ascending=[False, True],
                                                        kind="stable").head(n)
     down = frame[frame["sales_change"] < 0].sort_values(["sales_change", "customer_id"], kind="stable").head(n)
-    columns = ["customer_id", "branch", "sales_rep", "sales_before", "sales", "sales_change"]
+    columns = ["customer_id", "sales_change", "sales_before", "sales", "branch", "sales_rep"]
     return (_with_owner(up.reset_index(drop=True), lines)[columns],
             _with_owner(down.reset_index(drop=True), lines)[columns])
 

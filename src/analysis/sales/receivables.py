@@ -37,8 +37,8 @@ def open_receivables(payments: pd.DataFrame, customers: pd.DataFrame, end,
     """The receivables open at ``end``, most overdue first: not paid by then, and (when the order is known)
     from an order placed by then.
 
-    Columns: payment_id, customer_id, order_id, branch, sales_rep, receivable_due, amount, days_overdue,
-    age_bucket.
+    Columns: customer_id, days_overdue, amount, age_bucket, receivable_due, sales_rep, branch, payment_id,
+    order_id (what a rep acts on first).
     """
     end = day(end)
     frame = payments.copy()
@@ -57,8 +57,8 @@ def open_receivables(payments: pd.DataFrame, customers: pd.DataFrame, end,
     owners = customers.drop_duplicates("customer_id").set_index("customer_id")
     for column in ("branch", "sales_rep"):
         frame[column] = frame["customer_id"].map(owners[column]) if column in owners else None
-    columns = ["payment_id", "customer_id", "order_id", "branch", "sales_rep", "receivable_due", "amount",
-               "days_overdue", "age_bucket"]
+    columns = ["customer_id", "days_overdue", "amount", "age_bucket", "receivable_due", "sales_rep", "branch",
+               "payment_id", "order_id"]
     return frame.sort_values(["days_overdue", "payment_id"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)[columns]
 
@@ -106,16 +106,19 @@ def collection_table(payments: pd.DataFrame, customers: pd.DataFrame, start, end
 
 
 #: the columns of the collection table shown as the collection view and as the ageing view
-COLLECTION_COLUMNS = ["segment", "due_amount", "collected", "collection_rate"]
-AGEING_COLUMNS = ["segment", "not_due", "overdue_0_30", "overdue_31_60", "overdue_61_90", "overdue_90_plus",
-                  "overdue_total", "overdue_share"]
+#: (the rate and the overdue total first: a phone shows them without scrolling)
+COLLECTION_COLUMNS = ["segment", "collection_rate", "due_amount", "collected"]
+AGEING_COLUMNS = ["segment", "overdue_total", "overdue_share", "overdue_0_30", "overdue_31_60", "overdue_61_90",
+                  "overdue_90_plus", "not_due"]
 
 
 def ageing_frame(collection: pd.DataFrame) -> pd.DataFrame:
-    """The overdue amounts per branch and age bucket for the stacked chart (index: segment; the company when
-    there are no branches)."""
+    """The overdue amounts per branch and age bucket for the stacked chart: index segment (the company when
+    there are no branches), one column per age bucket named by its code (columns.name ``age_bucket``, so the
+    legend reads 0-30 天 rather than the table's longer headers)."""
     rows = collection.iloc[1:] if len(collection) > 1 else collection
     frame = rows.set_index("segment")[[BUCKET_COLUMNS[b] for b in AGE_BUCKETS]]
+    frame.columns = pd.Index(list(AGE_BUCKETS), name="age_bucket")
     frame.index.name = "segment"
     return frame
 
