@@ -486,3 +486,13 @@ def test_the_sales_charts_mask_contact_details_and_label_their_bars():
         assert "4,000,000" in ticks and stacked.axes[0].xaxis.get_offset_text().get_text() == ""  # never 1e6
     finally:
         plt.close("all")
+
+
+def test_a_branch_report_says_which_tables_stay_with_the_company_report(demo):
+    p, tables, _ = demo
+    scoped = tables.scoped("branch", "上海分公司")
+    messages = sales.absent_messages(scoped, p)
+    # a table the branch's folder lacks while the company has it is named as not restricted, not as missing
+    assert {m.values["table"].code for m in messages} == {n for n in ("targets", "products") if n not in scoped}
+    assert all(m.key == "sales.absent_scoped" and m.values["value"] == "上海分公司" for m in messages)
+    assert sales.absent_messages(tables, p) == []

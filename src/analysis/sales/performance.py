@@ -67,7 +67,7 @@ def new_products(products: pd.DataFrame | None, end, params: Parameters) -> list
 
 
 def breakdowns(lines: pd.DataFrame, params: Parameters) -> list[str]:
-    """The columns of ``sales.breakdowns`` the data can cut the sales by (present, not all blank), less those
+    """The columns of ``sales.breakdowns`` the data can cut the sales by (present, two segments or more), less those
     that only repeat an earlier one (each region one branch: the region table would repeat the branch
     table; see :func:`repeated_breakdowns`)."""
     return [c for c in _usable(lines, params) if c not in dict(repeated_breakdowns(lines, params))]
@@ -346,7 +346,9 @@ _TARGET_COLUMNS = ["grouping", "segment", "attainment", "met", "sales", "target"
 
 
 def _usable(lines: pd.DataFrame, params: Parameters) -> list[str]:
-    return [c for c in params.sales.breakdowns if c in lines and lines[c].notna().any()]
+    """Breakdown columns present with at least two segments (a branch's report has one branch: no table)."""
+    return [c for c in params.sales.breakdowns if c in lines and lines[c].notna().any()
+            and segment_keys(lines[c]).nunique() > 1]
 
 
 def _same_partition(a: pd.Series, b: pd.Series) -> bool:

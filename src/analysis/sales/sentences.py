@@ -24,8 +24,23 @@ def absent_message(name: str, params: Parameters) -> Message:
 
 
 def absent_messages(tables, params: Parameters) -> list[Message]:
-    """One message per optional table of the page that was not supplied."""
-    return [absent_message(name, params) for name in OPTIONAL if name not in tables]
+    """One message per optional table of the page that was not supplied, or that a branch or region report
+    cannot restrict to its scope (the company's report has that section)."""
+    from ..errors import DataError
+
+    out = []
+    for name in OPTIONAL:
+        if name in tables:
+            continue
+        try:
+            tables.require(name, "The sales summary")
+        except DataError as exc:
+            if exc.reason is not None and exc.reason.key == "page.not_scoped" and tables.scope is not None:
+                out.append(Message.of("sales.absent_scoped", table=Term("table", name),
+                                      column=Term("column", tables.scope[0]), value=str(tables.scope[1])))
+                continue
+        out.append(absent_message(name, params))
+    return out
 
 
 def intro_message(lines: pd.DataFrame, start, end) -> Message:
