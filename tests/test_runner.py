@@ -25,7 +25,7 @@ def test_run_writes_executed_notebooks_and_a_manifest(demo_project):
     assert manifest["month"] == DEMO_MONTH
     assert manifest["parameters"]["survey"]["response_target"] == 0.9
     assert set(manifest["inputs"]) == {"customers", "orders", "payments", "surveys", "complaints", "leads",
-                                       "lead_events", "requirements", "returns"}
+                                       "lead_events", "requirements", "returns", "targets", "products"}
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"].values())
     assert manifest["package_version"] and "git_commit" in manifest
     nb = manifest["notebooks"]["data_quality"]
@@ -45,8 +45,11 @@ def test_unchanged_notebooks_are_skipped_and_changes_rerun_them(demo_project):
     assert outcomes(changed) == ["skipped", "skipped"]
     # a change of one notebook's code re-runs that one only
     path = demo_project / "notebooks" / "data_quality.ipynb"
-    path.write_text(path.read_text("utf-8").replace("params, tables = page.params, page.tables",
-                                                    "params, tables = page.params, page.tables  # edited"), "utf-8")
+    book = json.loads(path.read_text("utf-8"))
+    code = next(cell for cell in book["cells"] if cell["cell_type"] == "code" and "parameters" not in
+                cell.get("metadata", {}).get("tags", []))
+    code["source"] = "".join(code["source"]) + "\n# edited"  # whatever the notebook says, one comment more
+    path.write_text(json.dumps(book, ensure_ascii=False, indent=1), "utf-8")
     assert outcomes(changed) == ["ok", "skipped"]
     # a change of the data re-runs both; the skipped notebook's outputs were carried over
     assert (demo_project / "reports" / "runs" / DEMO_MONTH / "satisfaction_CAPA清单.xlsx").is_file()
