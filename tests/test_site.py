@@ -155,7 +155,7 @@ def test_excel_lists_are_one_click_away(demo_run):
     month_page = (period / "index.html").read_text("utf-8")
     assert "Excel 名单" in month_page
     links = [link for link in parse(period / "index.html").links if link.endswith(".xlsx")]
-    assert len(links) == 5  # CAPA, follow-up, retention, graded and requirement lists
+    assert len(links) == 7  # targets, overdue receivables, CAPA, follow-up, retention, graded and requirement lists
     for link in links:
         assert (period / link).is_file()
     satisfaction = parse(period / "satisfaction.html")
@@ -189,11 +189,12 @@ def test_the_published_copy_is_as_clean_as_the_site(demo_run, tmp_path):
 def test_front_page_overview_findings_and_footer(demo_run):
     index = (site_of(demo_run) / "index.html").read_text("utf-8")
     assert "本期概览" in index and "本期要点" in index and f'href="{DEMO_MONTH}/index.html"' in index
-    assert "调查回收率" in index and "总体得分率" in index and "9/9" in index
+    assert "调查回收率" in index and "总体得分率" in index and "11/11" in index
     assert "报告存档" in index and "生成时间" in index and "参数指纹" in index and "输入文件" in index
     assert re.search(r"<dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</dd>", index)  # local time, not an ISO stamp in UTC
     order = [m.group(1) for m in re.finditer(r'<span class="wb-chip"><a href="2026-10/(\w+)\.html"', index)]
-    assert order == ["data_quality", "satisfaction", "lead_conversion", "churn_risk", "customer_grading", "requirements"]
+    assert order == ["sales_summary", "data_quality", "satisfaction", "lead_conversion", "churn_risk",
+                     "customer_grading", "requirements"]
 
 
 def test_personal_data_never_reaches_the_site(demo_run):
