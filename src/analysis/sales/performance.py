@@ -108,6 +108,7 @@ def target_table(lines: pd.DataFrame, targets: pd.DataFrame, start, end) -> pd.D
     period = set(months_of(start, end))
     ytd_start, ytd_end = year_to_date(end)
     ytd = set(months_of(ytd_start, ytd_end))
+    lines = lines[within(lines["order_date"], min(day(start), ytd_start), day(end))]  # the sales the targets meet
     rows = []
     for key, group in frame.groupby("dims_key", sort=False):
         dims = key.split("+") if key else []
@@ -348,12 +349,13 @@ _TARGET_COLUMNS = ["grouping", "segment", "attainment", "met", "sales", "target"
 def _usable(lines: pd.DataFrame, params: Parameters) -> list[str]:
     """Breakdown columns present with at least two segments (a branch's report has one branch: no table)."""
     return [c for c in params.sales.breakdowns if c in lines and lines[c].notna().any()
-            and segment_keys(lines[c]).nunique() > 1]
+            and lines[c].nunique(dropna=False) > 1]
 
 
 def _same_partition(a: pd.Series, b: pd.Series) -> bool:
     """Whether two columns group the rows alike (one value of one is always one value of the other)."""
-    pairs = pd.DataFrame({"a": a.astype(object), "b": b.astype(object)}).fillna("\0").drop_duplicates()
+    pairs = pd.DataFrame({"a": pd.factorize(a, use_na_sentinel=False)[0],
+                          "b": pd.factorize(b, use_na_sentinel=False)[0]}).drop_duplicates()
     return pairs["a"].is_unique and pairs["b"].is_unique
 
 
@@ -411,9 +413,9 @@ def by_segment(frame: pd.DataFrame) -> pd.DataFrame:
 
 def segment_keys(values: pd.Series) -> pd.Series:
     """A segment column's values as group keys: blank cells (and blank text) become the segment ``blank``."""
-    keys = values.astype(object)
-    blank = keys.isna() | keys.map(lambda v: isinstance(v, str) and not v.strip())
-    return keys.where(~blank, BLANK)
+    text = values.astype("string")
+    blank = (text.isna() | text.str.strip().eq("")).fillna(True).to_numpy(dtype=bool)
+    return values.astype(object).where(~blank, BLANK)
 
 
 def _ratio(numerator, denominator):
