@@ -109,6 +109,24 @@ def test_analyses_never_import_the_localisation_layer():
     assert offenders == []
 
 
+
+def test_every_data_error_an_analysis_raises_has_a_message_for_the_page():
+    """A DataError raised while a page is built becomes the page's note: without a catalogue message the
+    note would quote the English text on a Chinese page (seen: the driver analysis on a small branch)."""
+    import ast
+
+    loading = {"data", "config.py", "cli.py", "runner.py", "site", "publish.py", "errors.py", "_files.py"}
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] in loading:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                    and getattr(node.exc.func, "id", None) == "DataError"
+                    and not any(k.arg == "reason" for k in node.exc.keywords)):
+                missing.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert missing == []
+
 def test_adding_a_language_is_adding_a_file(tmp_path, monkeypatch):
     from analysis.config import Parameters
 

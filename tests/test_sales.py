@@ -496,3 +496,12 @@ def test_a_branch_report_says_which_tables_stay_with_the_company_report(demo):
     assert {m.values["table"].code for m in messages} == {n for n in ("targets", "products") if n not in scoped}
     assert all(m.key == "sales.absent_scoped" and m.values["value"] == "上海分公司" for m in messages)
     assert sales.absent_messages(tables, p) == []
+    # the product archive is the company's, and the demo's targets name their branch: both serve the branch
+    assert "products" in scoped and len(scoped["products"]) == len(tables["products"])
+    own = tables["targets"][tables["targets"]["branch"] == "上海分公司"]
+    assert len(scoped["targets"]) == len(own) > 0 and messages == []
+    # the demo's targets name no region: a region's report has none, and says so
+    region = tables["customers"]["region"].dropna().iloc[0]
+    by_region = tables.scoped("region", region)
+    assert "targets" not in by_region
+    assert [m.values["table"].code for m in sales.absent_messages(by_region, p)] == ["targets"]

@@ -9,7 +9,7 @@ import pytest
 from analysis import DataError, load_parameters, load_tables
 from analysis.data.store import scope_slug
 from analysis.runner import run_month
-from analysis.site import build_site
+from analysis.site import build_site, scope_folders
 from conftest import DEMO_MONTH
 
 pytestmark = pytest.mark.notebook
@@ -27,7 +27,9 @@ def test_scoped_tables_follow_their_customers(demo_project):
         assert set(scoped[name]["customer_id"]) <= customers
         expected = everything[name]["customer_id"].isin(customers).sum()
         assert len(scoped[name]) == expected
-    assert len(scoped["leads"]) == len(everything["leads"])  # the register has no branch column: kept whole
+    # the register has no branch column and no consultant is mapped to a branch: the leads stay with the
+    # company's report (never the company's leads under a branch's title)
+    assert "leads" in everything and "leads" not in scoped
     # the data-quality figures count the branch's rows and dates; the findings stay the files'
     assert scoped.scope == ("branch", branch) and everything.scope is None
     for name in ("customers", "orders", "complaints"):
@@ -52,11 +54,12 @@ def test_a_run_split_by_branch_gives_each_branch_its_pages(demo_project):
     manifest = json.loads((demo_project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
     assert sorted(s["value"] for s in manifest["scopes"].values()) == branches
     site = build_site(params)
-    slug = scope_slug("branch", branches[0])
+    slug = scope_folders(manifest)[scope_slug("branch", branches[0])]
+    assert slug == branches[0]  # a readable folder: the branch's own name
     page = (site / DEMO_MONTH / slug / "satisfaction.html").read_text("utf-8")
     assert branches[0] in page and 'href="../../assets/site.css"' in page
     quality_page = (site / DEMO_MONTH / slug / "data_quality.html").read_text("utf-8")
-    assert f"本报告范围：branch = {branches[0]}" in quality_page
+    assert f"本报告范围：分公司 = {branches[0]}" in quality_page
     assert "本报告范围" not in (site / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     month_page = (site / DEMO_MONTH / "index.html").read_text("utf-8")
     assert f'href="{slug}/satisfaction.html"' in month_page and "分公司/区域报告" in month_page
@@ -71,5 +74,6 @@ def test_a_branch_without_enough_data_gets_a_page_that_says_so(demo_project):
     scoped = [r for r in result.notebooks if r.scope]
     assert scoped and {r.outcome for r in scoped} == {"no_data"}
     site = build_site(params)
-    page = (site / DEMO_MONTH / scoped[0].scope / "churn_risk.html").read_text("utf-8")
-    assert "该范围的数据不足以完成本分析" in page and "churn.min_positives" in page
+    manifest = json.loads((demo_project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
+    page = (site / DEMO_MONTH / scope_folders(manifest)[scoped[0].scope] / "churn_risk.html").read_text("utf-8")
+    assert "数据不足，无法建立模型" in page and "churn.min_positives" in page

@@ -42,11 +42,13 @@ def label_mode(tables: Tables, params: Parameters) -> str:
             mode = "no_order"
     if mode == "no_order" and "orders" not in tables:
         raise DataError("churn.label no_order needs the orders table; give customers a churned flag (是否流失) "
-                        "or set churn.label: flag.")
+                        "or set churn.label: flag.", reason=Message.of("churn.needs_orders"))
     if mode == "flag" and "churned" not in customers:
-        raise DataError("churn.label flag needs the column churned (是否流失) in the customer archive.")
+        raise DataError("churn.label flag needs the column churned (是否流失) in the customer archive.",
+                        reason=Message.of("churn.needs_flag"))
     if mode == "contract_end" and "contract_end" not in customers:
-        raise DataError("churn.label contract_end needs the column contract_end (合同到期日) in the customer archive.")
+        raise DataError("churn.label contract_end needs the column contract_end (合同到期日) in the customer archive.",
+                        reason=Message.of("churn.needs_contract_end"))
     return mode
 
 
@@ -153,7 +155,9 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
     labelled = training_features(tables, params, survey_scores)
     if labelled.empty:
         raise DataError(f"churn: no snapshot has a full {params.churn.horizon_days}-day horizon before "
-                        f"{params.period_end}; the orders need more history.")
+                        f"{params.period_end}; the orders need more history.",
+                        reason=Message.of("churn.no_full_horizon", end=pd.Timestamp(params.period_end),
+                                          horizon=params.churn.horizon_days))
     newest = labelled["snapshot"].max()
     spec = feature_spec(labelled, params)
     result = modeling.fit_and_compare(labelled, "churned", spec, params.churn.seed, time_column="snapshot",

@@ -208,7 +208,7 @@ def _work_folders(params, *more: Path) -> list[Path]:
 
 
 def _run(args) -> int:
-    from .runner import run_month
+    from .runner import process_seconds, run_month
 
     params = _params(args)
     with _one_at_a_time(args, params):
@@ -219,7 +219,8 @@ def _run(args) -> int:
 
             site = build_site(params, progress=_say)
             _say(f"site: {site / 'index.html'}")
-    _say(f"run {params.month} done in {result.seconds:.1f}s: {result.summary()}")
+    # the whole command as the user waited for it: start-up, loading, notebooks and site
+    _say(f"run {params.month} done in {process_seconds():.1f}s: {result.summary()}")
     return 0
 
 

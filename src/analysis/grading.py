@@ -27,7 +27,8 @@ def criterion_values(tables, params: Parameters, month: str | None = None) -> pd
     window = orders[(orders["order_date"] >= start) & (orders["order_date"] <= end)]
     if window.empty:
         raise DataError(f"grading: no order between {start.date()} and {end.date()}; nothing to grade "
-                        f"(grading.period_months={params.grading.period_months}).")
+                        f"(grading.period_months={params.grading.period_months}).",
+                        reason=Message.of("grade.no_orders", start=start, end=end, months=params.grading.period_months))
     by = window.groupby("customer_id", sort=True)
     out = pd.DataFrame({"sales_volume": by["amount"].sum(), "order_quantity": by.size().astype(float)})
     out["margin"] = by["margin"].sum() / out["sales_volume"].replace(0, np.nan) if "margin" in window else np.nan

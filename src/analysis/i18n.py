@@ -13,8 +13,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .message import Listing, Message, Money, Number, Percent, Term, Terms
 
 LOCALES = Path(__file__).parent / "locales"
@@ -94,6 +92,7 @@ def term(vocabulary: str, code, language: str = DEFAULT_LANGUAGE, labels: dict |
 
     ``labels``: {vocabulary: {code: label}} names the company gave, e.g. survey.dimension_labels.
     """
+    import pandas as pd  # lazily: the parameters' language check must not load pandas
     if code is None or (isinstance(code, float) and math.isnan(code)) or code is pd.NA:
         return MISSING
     code = str(code)
@@ -112,6 +111,7 @@ def render(message: Message, language: str = DEFAULT_LANGUAGE, labels: dict | No
 
 def format_value(value, language: str = DEFAULT_LANGUAGE, labels: dict | None = None) -> str:
     """One value as a reader sees it: 1,234 · 87.3% · 2026-10-31 · a translated code · — for a blank."""
+    import pandas as pd  # lazily: the parameters' language check must not load pandas
     if isinstance(value, Message):
         return render(value, language, labels)
     if isinstance(value, Percent):
@@ -146,6 +146,7 @@ def money(amount: float, language: str = DEFAULT_LANGUAGE) -> str:
 
 def format_date(value) -> str:
     """2026-10-31, or 2026-10-31 14:05 when there is a time of day."""
+    import pandas as pd  # lazily: the parameters' language check must not load pandas
     stamp = pd.Timestamp(value)
     if stamp.hour or stamp.minute:
         return stamp.strftime("%Y-%m-%d %H:%M")
@@ -163,6 +164,7 @@ def localise(frame: pd.DataFrame, language: str = DEFAULT_LANGUAGE, labels: dict
     Numbers stay numbers (the page and the Excel writer format them); text from the data stays as it is.
     Serves both the pages and the Excel lists.
     """
+    import pandas as pd  # lazily: the parameters' language check must not load pandas
     out = frame.copy()
     for col in out.columns:
         vocabulary = COLUMN_VOCABULARY.get(str(col))
@@ -198,6 +200,7 @@ def _term_or_list(vocabulary: str, value, language: str, labels) -> str:
 
 
 def _blank(value) -> bool:
+    import pandas as pd  # lazily: the parameters' language check must not load pandas
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:

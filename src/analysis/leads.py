@@ -234,7 +234,11 @@ def fit_lead_model(leads: pd.DataFrame, params: Parameters) -> tuple[modeling.Mo
     missing = [c for c in spec.columns if c not in frame]
     if missing:
         raise DataError(f"leads: the feature column(s) {', '.join(missing)} declared in leads.features are not in "
-                        "the lead register. Declare them in data.sources.leads.extra or remove them.")
+                        "the lead register. Declare them in data.sources.leads.extra or remove them.",
+                        reason=Message.of("lead.feature_missing", columns=Listing(missing)))
+    # above max_training_rows the leads are subsampled (stratified) and the boosting stops early: 1M leads < 60 s
+    limits = {"max_train_rows": params.leads.max_training_rows,
+              "max_calibration_error": params.leads.max_calibration_error}
     if "created_date" in labelled and labelled["created_date"].notna().all():
         frame["decided_at"] = frame["created_date"] + pd.to_timedelta(frame["window_days"], unit="D")
         labelled = frame[frame["labelled"]]
@@ -243,10 +247,11 @@ def fit_lead_model(leads: pd.DataFrame, params: Parameters) -> tuple[modeling.Mo
         cutoff = min(cutoff, (last.to_period("M") - params.leads.validation_months + 1).start_time)
         result = modeling.fit_and_compare(labelled, "converted", spec, params.leads.seed, time_column="decided_at",
                                           valid_from=cutoff, min_positives=params.leads.min_positives,
-                                          parameter="leads.min_positives")
+                                          parameter="leads.min_positives", **limits)
     else:
         result = modeling.fit_and_compare(labelled, "converted", spec, params.leads.seed,
-                                          min_positives=params.leads.min_positives, parameter="leads.min_positives")
+                                          min_positives=params.leads.min_positives, parameter="leads.min_positives",
+                                          **limits)
     return result, frame
 
 

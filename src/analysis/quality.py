@@ -88,25 +88,9 @@ def absent_analyses(tables: Tables, params: Parameters) -> pd.DataFrame:
 
 def monthly_counts(tables: Tables, params: Parameters, months: int = 24) -> pd.DataFrame:
     """Records per month (index) and dated table (columns, named by table), over the ``months`` to the period end."""
-    import duckdb  # moves to analysis.data.queries with the other DuckDB queries
+    from .data.queries import monthly_counts as counts
 
-    end = pd.Period(params.month, "M")
-    index = pd.period_range(end - months + 1, end, freq="M").astype(str)
-    out = pd.DataFrame(index=index)
-    con = duckdb.connect()
-    try:
-        for name, column in DATE_COLUMN.items():
-            if name not in tables:
-                continue
-            counts = con.execute(
-                f"SELECT strftime({column}, '%Y-%m') AS m, count(*) FROM read_parquet(?) "
-                f"WHERE {column} IS NOT NULL GROUP BY 1", [tables.path(name).as_posix()]).fetchall()
-            out[name] = pd.Series(dict(counts), dtype="float64").reindex(index).fillna(0).astype(int)
-    finally:
-        con.close()
-    out.index.name = "month"
-    out.columns.name = "table"
-    return out
+    return counts(tables, params.month, months)
 
 
 def volume_finding(counts: pd.DataFrame) -> Message:

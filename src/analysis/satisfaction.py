@@ -64,7 +64,9 @@ def answered(surveys: pd.DataFrame, params: Parameters, offset: int = 0, require
         start, end = survey_period(params, offset)
         raise DataError(f"surveys: no survey form sent between {start.date()} and {end.date()} has answers "
                         f"({len(sent)} sent; survey.period_months={params.survey.period_months}). Check the "
-                        "answered dates (回收日期) and scores in the survey file, or choose another month.")
+                        "answered dates (回收日期) and scores in the survey file, or choose another month.",
+                        reason=Message.of("sat.no_answers", start=start, end=end, sent=len(sent),
+                                          months=params.survey.period_months))
     return done
 
 
@@ -73,7 +75,8 @@ def dimensions(surveys: pd.DataFrame, params: Parameters) -> list[str]:
     missing = [d for d in params.survey.dimensions if d not in surveys.columns]
     if missing:
         raise DataError(f"surveys: dimension(s) {', '.join(missing)} of survey.dimensions have no column. Map "
-                        "their headers in data.sources.surveys.columns or remove them from survey.dimensions.")
+                        "their headers in data.sources.surveys.columns or remove them from survey.dimensions.",
+                        reason=Message.of("sat.dimension_missing", columns=Listing(missing)))
     return list(params.survey.dimensions)
 
 
@@ -469,7 +472,8 @@ def drivers(forms: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     x, y = items[keep].to_numpy(), outcome[keep].to_numpy()
     if len(y) < len(dims) + 3:
         raise DataError(f"surveys: {len(y)} complete answers in the period; the driver analysis needs at least "
-                        f"{len(dims) + 3} for {len(dims)} dimensions. Lengthen survey.period_months.")
+                        f"{len(dims) + 3} for {len(dims)} dimensions. Lengthen survey.period_months.",
+                        reason=Message.of("sat.drivers_too_few", n=len(y), needed=len(dims) + 3, dims=len(dims)))
     weights = _std_weights(x, y)
     rng = np.random.default_rng(params.survey.seed)
     boot = np.array([_std_weights(x[idx], y[idx]) for idx in

@@ -72,7 +72,8 @@ def monthly_counts(tables: Tables, end_month: str, months: int = 24) -> pd.DataF
     end = pd.Period(end_month, "M")
     index = pd.Index(pd.period_range(end - months + 1, end, freq="M").astype(str), name="month")
     out = pd.DataFrame(index=index)
-    present = [(name, column) for name, column in DATE_COLUMN.items() if name in tables]
+    # targets are set per month ahead of time: a plan, not records that arrived
+    present = [(name, column) for name, column in DATE_COLUMN.items() if name in tables and name != "targets"]
     if present:
         with connect(threads_=1) as con:
             for name, column in present:

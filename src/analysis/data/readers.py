@@ -454,7 +454,10 @@ def _clean_header(value) -> str:
 
 # ---------------------------------------------------------------- value parsing
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d")
+# a month alone (2026年10月, 2026-10, 202610: a target's month) is its first day
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d", "%Y-%m", "%Y%m")
+# Excel serial numbers up to 2199-12-31 (later ones are typing errors, and beyond pandas' range)
+_LAST_SERIAL = (pd.Timestamp("2199-12-31") - pd.Timestamp("1899-12-30")).days
 
 
 def cell_types(values: pd.Series) -> pd.Series:
@@ -550,12 +553,15 @@ def parse_numbers(values: pd.Series, types: pd.Series | None = None) -> tuple[pd
 
 def parse_dates(values: pd.Series, keep_time: bool = False,
                 types: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
-    """Parse dates: Excel dates and serial numbers, 2026-10-05, 2026/10/5, 2026年10月5日, 20261005.
+    """Parse dates: Excel dates and serial numbers, 2026-10-05, 2026/10/5, 2026年10月5日, 20261005; a month alone
+    (2026-10, 2026年10月, 202610) gives its first day.
 
     Returns (datetime64 Series, mask of non-blank cells that are not dates). ``types``: the
     column's :func:`cell_types`, when the caller has them.
     """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if values.dtype.kind in "iuf":  # a numeric column (serial numbers, 20261005, 202610): judged cell by cell
+        values, types = values.astype(object), None
     if values.dtype == object:
         types = cell_types(values) if types is None else types
         kinds = types.map({dt.datetime: "d", dt.date: "d", pd.Timestamp: "d", float: "n", int: "n", str: "s",
@@ -569,7 +575,11 @@ def parse_dates(values: pd.Series, keep_time: bool = False,
             yyyymmdd = (nums >= 19000101) & (nums <= 29991231) & (nums % 1 == 0)
             out[is_num & yyyymmdd.reindex(values.index, fill_value=False)] = pd.to_datetime(
                 nums[yyyymmdd].astype("int64").astype(str), format="%Y%m%d", errors="coerce")
-            serial = ~yyyymmdd & (nums >= 1) & (nums < 2958466)
+            yyyymm = (~yyyymmdd & (nums >= 190001) & (nums <= 299912) & (nums % 1 == 0) & (nums % 100 >= 1)
+                      & (nums % 100 <= 12))
+            out[is_num & yyyymm.reindex(values.index, fill_value=False)] = pd.to_datetime(
+                nums[yyyymm].astype("int64").astype(str), format="%Y%m", errors="coerce")
+            serial = ~yyyymmdd & ~yyyymm & (nums >= 1) & (nums <= _LAST_SERIAL)
             out[is_num & serial.reindex(values.index, fill_value=False)] = _EXCEL_EPOCH + pd.to_timedelta(
                 nums[serial], unit="D")
         strings = values[(kinds == "s") & values.notna()]
@@ -584,7 +594,7 @@ def parse_dates(values: pd.Series, keep_time: bool = False,
         if todo.any():
             rest = (text[todo].str.replace(r"\s*[年/.]\s*", "-", regex=True)
                     .str.replace(r"\s*月\s*", "-", regex=True).str.replace(r"\s*日", " ", regex=True)
-                    .str.replace("T", " ", regex=False).str.strip())
+                    .str.replace("T", " ", regex=False).str.strip().str.rstrip("-"))
             for fmt in _DATE_FORMATS:
                 left = parsed.isna() & todo
                 if not left.any():

@@ -27,7 +27,7 @@ _ARROW = {"string": "string", "category": "string", "float": "float64", "int": "
 #: the column that dates each table's rows (freshness, volume per month)
 DATE_COLUMN = {"orders": "order_date", "payments": "paid_date", "surveys": "sent_date",
                 "complaints": "received_at", "leads": "created_date", "lead_events": "event_date",
-                "requirements": "submitted_date", "returns": "return_date"}
+                "requirements": "submitted_date", "returns": "return_date", "targets": "month"}
 
 
 class Tables:
@@ -66,8 +66,9 @@ class Tables:
     def scoped(self, column: str, value: str) -> "Tables":
         """The tables restricted to customers whose ``column`` is ``value`` (written once, with DuckDB).
 
-        Orders, payments, surveys and complaints follow their customers; leads and their
-        follow-ups are restricted when the lead register has the same column, else kept whole.
+        Orders, payments, surveys, complaints and returns follow their customers; leads and their
+        follow-ups, and sales targets, are restricted when their table has the same column, else left out
+        (the page says why); the product archive is kept whole.
         """
         import duckdb
         import pyarrow.parquet as pq
@@ -91,6 +92,12 @@ class Tables:
                 for name in ("orders", "payments", "surveys", "complaints", "returns"):
                     if name in self:
                         copy(name, mine)
+                if "products" in self:
+                    copy("products", "")  # the product archive is the company's, the same for every branch
+                if "targets" in self and column in pq.read_schema(self.path("targets")).names and con.execute(
+                        f"""SELECT count("{column}") FROM read_parquet('{self.path("targets").as_posix()}')""",
+                ).fetchone()[0]:
+                    copy("targets", f'WHERE "{column}" = ?', [value])  # the scope's own targets only
                 if "requirements" in self and "customer_id" in pq.read_schema(self.path("requirements")).names:
                     copy("requirements", mine)  # a requirement follows its customer; one without is the company's
                 if "leads" in self:

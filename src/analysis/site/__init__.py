@@ -120,6 +120,14 @@ def readable_folder(value: str, taken: set[str]) -> str:
     return name
 
 
+def scope_folders(manifest: dict) -> dict[str, str]:
+    """The site folder of each branch or region of a run (its manifest's scopes, by slug): readable names,
+    given in the order of the values so that a clash is always resolved the same way."""
+    taken: set[str] = set()
+    return {slug: readable_folder(scope["value"], taken)
+            for slug, scope in sorted(manifest.get("scopes", {}).items(), key=lambda kv: str(kv[1]["value"]))}
+
+
 # ----------------------------------------------------------------------------- nbconvert engine
 
 def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) -> None:
@@ -139,11 +147,10 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
         manifest = runs[period]
         folder = params.root / "reports" / "runs" / period
         sections = {None: {"label": None, "folder": folder, "notebooks": manifest["notebooks"], "site": period}}
-        taken: set[str] = set()
+        names = scope_folders(manifest)
         for slug, scope in sorted(manifest.get("scopes", {}).items(), key=lambda kv: str(kv[1]["value"])):
             sections[slug] = {"label": scope["value"], "folder": folder / "scopes" / slug,
-                              "notebooks": scope["notebooks"],
-                              "site": f"{period}/{readable_folder(scope['value'], taken)}"}
+                              "notebooks": scope["notebooks"], "site": f"{period}/{names[slug]}"}
         catalogue[period] = {}
         for slug, section in sections.items():
             base = section["site"]
