@@ -476,7 +476,10 @@ def drivers(forms: pd.DataFrame, params: Parameters) -> pd.DataFrame:
                         reason=Message.of("sat.drivers_too_few", n=len(y), needed=len(dims) + 3, dims=len(dims)))
     weights = _std_weights(x, y)
     rng = np.random.default_rng(params.survey.seed)
-    boot = np.array([_std_weights(x[idx], y[idx]) for idx in
+    # a bootstrap sample is the rows drawn with their counts: weighting the moments by the counts gives the
+    # same fit as the drawn rows, in one matrix product per sample instead of a copy and a least-squares solve
+    xy = np.column_stack([np.ones(len(y)), x, y])
+    boot = np.array([_std_weights(x, y, xy=xy, counts=np.bincount(idx, minlength=len(y))) for idx in
                      (rng.integers(0, len(y), len(y)) for _ in range(params.survey.bootstrap))])
     low, high = np.nanpercentile(boot, [2.5, 97.5], axis=0)
     performance = items[keep].mean().to_numpy() / params.survey.scale_max
@@ -492,13 +495,32 @@ def drivers(forms: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     return out.sort_values("rank").reset_index(drop=True)
 
 
-def _std_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Standardised least-squares weights (NaN for a column without variance)."""
-    sx, sy = x.std(axis=0), y.std()
-    ok = sx > 0
+def _std_weights(x: np.ndarray, y: np.ndarray, xy: np.ndarray | None = None,
+                 counts: np.ndarray | None = None) -> np.ndarray:
+    """Standardised least-squares weights (NaN for a column without variance).
+
+    With ``counts`` (how often each row is drawn, a bootstrap sample) the weights of the drawn rows, from the
+    count-weighted moments of ``xy`` (the columns 1, x, y): the normal equations of the standardised
+    regression are the correlation matrix, so the fit costs one product with the rows, not a copy of them.
+    """
+    if counts is None:
+        counts = np.ones(len(y))
+        xy = np.column_stack([np.ones(len(y)), x, y])
+    moments = xy.T @ (xy * counts[:, None])  # sums of 1, x, y and of their products over the drawn rows
+    n = moments[0, 0]
+    mean = moments[0] / n
+    cov = moments[1:, 1:] / n - np.outer(mean[1:], mean[1:])
+    var = np.diag(cov).copy()
+    sx, sy = np.sqrt(np.clip(var[:-1], 0, None)), np.sqrt(max(var[-1], 0))
+    scale = np.abs(mean[1:-1]) + sx  # a column drawn with one value has a variance of rounding errors only
+    ok = sx > 1e-12 * np.maximum(scale, 1)
     weights = np.full(x.shape[1], np.nan)
-    if sy == 0 or not ok.any():
+    if sy <= 1e-12 * max(abs(mean[-1]) + sy, 1) or not ok.any():
         return weights
+    corr_xx = cov[:-1, :-1][np.ix_(ok, ok)] / np.outer(sx[ok], sx[ok])
+    corr_xy = cov[:-1, -1][ok] / (sx[ok] * sy)
+    weights[ok] = np.linalg.lstsq(corr_xx, corr_xy, rcond=None)[0]  # the least-norm solution, as before
+    return weights
     z = (x[:, ok] - x[:, ok].mean(axis=0)) / sx[ok]
     coef, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(y)), z]), (y - y.mean()) / sy, rcond=None)
     weights[ok] = coef[1:]
