@@ -164,3 +164,18 @@ def branch_run(tmp_path_factory, demo_run) -> Path:
     run_cli("--project", str(project), "run", "--month", DEMO_MONTH, "-p", "run.split_by=branch", "-p",
             BRANCH_NOTEBOOKS, "-p", mapping, check=True)
     return project
+
+
+#: the notebooks the quarterly and yearly runs of the tests execute (the reports that count within a period)
+PERIOD_NOTEBOOKS = "run.notebooks=[sales_summary,satisfaction]"
+
+
+@pytest.fixture(scope="session")
+def period_run(tmp_path_factory, demo_run) -> Path:
+    """The demo project with a quarter (2026-Q3) and the year 2026 run besides its month; the year has not
+    ended, so it runs with --allow-incomplete."""
+    project = copy_project(demo_run, tmp_path_factory.mktemp("period-run") / "project")
+    run_cli("--project", str(project), "run", "--period", "2026-Q3", "-p", PERIOD_NOTEBOOKS, "--no-site", check=True)
+    run_cli("--project", str(project), "run", "--period", "2026", "--allow-incomplete", "-p", PERIOD_NOTEBOOKS,
+            check=True)
+    return project

@@ -170,7 +170,7 @@ def test_return_reasons_verdicts_and_periods():
     year = ret.returns_by_period(returns, orders, "2026-10-31", "Y", periods=1)
     assert year.loc["2026", ["returns", "returned_amount", "sales"]].tolist() == [5, 990, 6500]
     quarter = ret.returns_by_period(returns, orders, "2026-10-31", "Q", periods=1)
-    assert list(quarter.index) == ["2026Q4"] and quarter.loc["2026Q4", "returns"] == 4
+    assert list(quarter.index) == ["2026-Q4"] and quarter.loc["2026-Q4", "returns"] == 4  # named as the reports are
     message = ret.returns_message(returns, orders, "2026-10-01", "2026-10-31")
     assert (message.values["n"], message.values["accepted"], message.values["rejected"], message.values["pending"]) == (
         4, 2, 1, 1)

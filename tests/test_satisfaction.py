@@ -271,7 +271,8 @@ def test_compliance_counts_only_complaints_past_their_deadline(params):
     assert whole == {"reply_ok": pytest.approx(1 / 3), "reply_due": 3, "followup_ok": pytest.approx(1 / 3),
                      "followup_due": 3}
     listed = cmp.month_list(frame, params).set_index("complaint_id")
-    assert listed["reply_ok"].tolist()[:3] == [True, False, False] and pd.isna(listed.loc["f", "reply_ok"])
+    # one complaint per row: answered in time or not (blank while its deadline is ahead), not a rate
+    assert listed["replied_in_time"].tolist()[:3] == [True, False, False] and pd.isna(listed.loc["f", "replied_in_time"])
 
 
 def test_repeat_complainers_without_a_severity_column_count_no_major(params):

@@ -99,7 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(title="commands")
 
     def params_args(sp):
-        sp.add_argument("--month", help="report month YYYY-MM (default: the last complete month)")
+        period = sp.add_mutually_exclusive_group()
+        period.add_argument("--month", help="report month YYYY-MM (default: the last complete month); "
+                            "a quarter 2026-Q3 or a year 2026 is taken as --period")
+        period.add_argument("--period", dest="month", metavar="PERIOD",
+                            help="report period: a month 2026-10, a quarter 2026-Q3 or a year 2026")
         sp.add_argument("-p", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a parameter, e.g. -p survey.response_target=0.85 (repeatable)")
 
@@ -120,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("run", help="load, validate, execute the notebooks and build the site")
     params_args(sp)
     sp.add_argument("--force", action="store_true", help="re-execute notebooks even when nothing changed")
+    sp.add_argument("--allow-incomplete", action="store_true",
+                    help="run a period that has not ended yet (its figures will change)")
     sp.add_argument("--no-site", action="store_true", help="do not rebuild the site after the run")
     sp.add_argument("--executor", choices=["local", "dask"], default="local",
                     help="local process pool (default) or a Dask distributed cluster")
@@ -213,14 +219,14 @@ def _run(args) -> int:
     params = _params(args)
     with _one_at_a_time(args, params):
         result = run_month(params, overrides=args.overrides, force=args.force, progress=_say,
-                           executor=args.executor, scheduler=args.scheduler)
+                           executor=args.executor, scheduler=args.scheduler, allow_incomplete=args.allow_incomplete)
         if not args.no_site:
             from .site import build_site
 
             site = build_site(params, progress=_say)
             _say(f"site: {site / 'index.html'}")
     # the whole command as the user waited for it: start-up, loading, notebooks and site
-    _say(f"run {params.month} done in {process_seconds():.1f}s: {result.summary()}")
+    _say(f"run {params.period} done in {process_seconds():.1f}s: {result.summary()}")
     return 0
 
 

@@ -84,9 +84,10 @@ def repeat_complainers(complaints: pd.DataFrame, params: Parameters) -> pd.DataF
     return out.sort_values(["complaints", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def complaints_in_month(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    month = complaints["received_at"].dt.to_period("M")
-    return complaints[month == pd.Period(params.month, "M")]
+def complaints_in_period(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The complaints received in the report period (a month, a quarter or a year)."""
+    received = complaints["received_at"].dt.normalize()
+    return complaints[(received >= pd.Timestamp(params.period_start)) & (received <= pd.Timestamp(params.period_end))]
 
 
 def overall_compliance(complaints: pd.DataFrame, params: Parameters, months: int | None = None) -> dict:
@@ -103,11 +104,11 @@ def overall_compliance(complaints: pd.DataFrame, params: Parameters, months: int
 
 
 def summary_message(complaints: pd.DataFrame, params: Parameters) -> Message:
-    """The complaint section's opening: this month's count and compliance, the same over the months shown,
-    repeat complainers."""
-    month = overall_compliance(complaints, params, months=1)
+    """The complaint section's opening: the report period's count and compliance, the same over the months
+    shown, repeat complainers."""
+    month = overall_compliance(complaints, params, months=params.period_months)
     year = overall_compliance(complaints, params)
-    return Message.of("sat.complaints", n=len(complaints_in_month(complaints, params)),
+    return Message.of("sat.complaints", n=len(complaints_in_period(complaints, params)),
                       reply_month=Percent(month["reply_ok"]), follow_month=Percent(month["followup_ok"]),
                       months=params.complaints.months_shown, reply=Percent(year["reply_ok"]),
                       follow=Percent(year["followup_ok"]), reply_hours=Number(params.complaints.reply_hours),
@@ -117,17 +118,17 @@ def summary_message(complaints: pd.DataFrame, params: Parameters) -> Message:
 
 
 def month_list(complaints: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """This month's complaints: number, customer, when, category, severity, department, what was said, and
-    whether the reply and the follow-up came in time (blank while the deadline is ahead)."""
-    frame = complaints_in_month(complaints, params).copy()
+    """The report period's complaints: number, customer, when, category, severity, department, what was said,
+    and whether the reply and the follow-up came in time (blank while the deadline is ahead)."""
+    frame = complaints_in_period(complaints, params).copy()
     cutoff = pd.Period(params.month, "M").end_time
-    for name, column, hours in (("reply_ok", "replied_at", params.complaints.reply_hours),
-                                ("followup_ok", "followed_up_at", params.complaints.followup_hours)):
+    for name, column, hours in (("replied_in_time", "replied_at", params.complaints.reply_hours),
+                                ("followed_up_in_time", "followed_up_at", params.complaints.followup_hours)):
         deadline = frame["received_at"] + pd.to_timedelta(hours, unit="h")
         done = frame[column] if column in frame else pd.Series(pd.NaT, index=frame.index)
         frame[name] = (done.notna() & (done <= deadline)).where(deadline <= cutoff).astype("boolean")
     columns = ["complaint_id", "customer_id", "received_at", "category", "severity", "department", "description",
-               "reply_ok", "followup_ok"]
+               "replied_in_time", "followed_up_in_time"]
     return frame[[c for c in columns if c in frame]].sort_values(["received_at", "complaint_id"]).reset_index(drop=True)
 
 

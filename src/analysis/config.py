@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .data.schema import INTENT_LEVELS, TABLES
 from .errors import ConfigError
+from .periods import FORMATS as PERIOD_FORMATS
+from .periods import Period, is_period, parse_period
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TABLE_NAMES = tuple(TABLES)  # the canonical tables, defined once in analysis.data.schema
@@ -444,7 +446,10 @@ class ExportParams(_Strict):
 class Parameters(_Strict):
     """Every parameter of the workbench; ``parameters/defaults.yaml`` documents each one."""
 
+    #: the report period's last month (YYYY-MM): the cut-off of the models, registers and freshness
     month: str | None = None
+    #: the report period: 2026-10, 2026-Q3 or 2026 (the month's own label for a monthly report)
+    period: str | None = None
     scope: Scope | None = None
     company: Company = Field(default_factory=Company)
     data: DataParams = Field(default_factory=DataParams)
@@ -464,12 +469,19 @@ class Parameters(_Strict):
 
     _root: Path = PrivateAttr(default=Path("."))
 
-    @field_validator("month")
+    @model_validator(mode="before")
     @classmethod
-    def _month(cls, value):
-        if value is not None and not MONTH_RE.match(str(value)):
-            raise ValueError(f"month must be YYYY-MM, e.g. 2026-10; got '{value}'")
-        return value
+    def _period(cls, data):
+        """``month`` may name any period (2026-Q3): ``period`` keeps the label, ``month`` its last month."""
+        if not isinstance(data, dict):
+            return data
+        label = data.get("period") or data.get("month")
+        if label is None:
+            return data
+        if not is_period(label):
+            raise ValueError(f"month must be {PERIOD_FORMATS}; got '{label}'")
+        period = parse_period(label)
+        return {**data, "period": period.label, "month": period.cutoff_month}
 
     @property
     def root(self) -> Path:
@@ -481,16 +493,24 @@ class Parameters(_Strict):
         return p if p.is_absolute() else self._root / p
 
     @property
+    def report_period(self) -> Period:
+        """The report period (a month, a quarter or a year)."""
+        return parse_period(self.period or self.month)
+
+    @property
+    def period_months(self) -> int:
+        """Months the report period covers: 1, 3 or 12."""
+        return self.report_period.months
+
+    @property
     def period_start(self) -> dt.date:
-        year, month = map(int, self.month.split("-"))
-        return dt.date(year, month, 1)
+        """First day of the report period."""
+        return self.report_period.start
 
     @property
     def period_end(self) -> dt.date:
-        """Last day of the report month."""
-        start = self.period_start
-        nxt = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        return nxt - dt.timedelta(days=1)
+        """Last day of the report period (the last day of its last month)."""
+        return self.report_period.end
 
     def fingerprint(self) -> str:
         """Canonical JSON of every value, for hashing and the manifest."""
@@ -536,9 +556,10 @@ def load_parameters(month: str | None = None, overrides: dict[str, Any] | list[s
 
     Parameters
     ----------
-    month : YYYY-MM or None
-        Report month; None means the value in the files or, failing that, the last
-        complete month.
+    month : a report period or None
+        2026-10 (a month), 2026-Q3 (a quarter) or 2026 (a year); None means the value in
+        the files or, failing that, the last complete month. ``parameters/<period>.yaml``
+        (e.g. ``parameters/2026-Q3.yaml``) is applied over the defaults when it exists.
     overrides : {"key.path": value} or ["key.path=value", ...]
         Command-line values, applied last.
     root : project folder; found from the working directory when None.
@@ -555,9 +576,10 @@ def load_parameters(month: str | None = None, overrides: dict[str, Any] | list[s
     cli = {}
     for key, value in (overrides or {}).items():
         _set_path(cli, key.split("."), value)
-    month = month or cli.get("month") or layers[0][1].get("month") or last_complete_month()
-    if not MONTH_RE.match(str(month)):
-        raise ConfigError(f"month must be YYYY-MM, e.g. 2026-10. Got '{month}'.")
+    month = month or cli.get("period") or cli.get("month") or layers[0][1].get("month") or last_complete_month()
+    if not is_period(month):
+        raise ConfigError(f"the report period must be {PERIOD_FORMATS}. Got '{month}'.")
+    month = parse_period(month).label
     month_file = root / "parameters" / f"{month}.yaml"
     if month_file.is_file():
         layers.append((f"parameters/{month}.yaml", _read_yaml(month_file)))
@@ -565,7 +587,7 @@ def load_parameters(month: str | None = None, overrides: dict[str, Any] | list[s
     merged: dict = {}
     for _, layer in layers:
         merged = _deep_merge(merged, layer)
-    merged["month"] = str(month)
+    merged["month"] = merged["period"] = month
     try:
         params = Parameters.model_validate(merged)
     except ValidationError as exc:

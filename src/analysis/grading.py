@@ -286,9 +286,10 @@ def distribution_finding(table: pd.DataFrame) -> Message:
 
 
 def comparison_months(params: Parameters) -> list[tuple[str, str]]:
-    """The months the grades are compared with: (catalogue key of the label, YYYY-MM), last month and a year ago."""
-    return [(label, str(pd.Period(params.month, "M") - back)) for label, back in
-            (("grade.previous", 1), ("grade.year_ago", 12))]
+    """The months the grades are compared with: (catalogue key of the label, YYYY-MM): the end of the previous
+    report period (last month, last quarter, last year) and a year ago."""
+    steps = [("grade.previous", params.period_months)] + ([("grade.year_ago", 12)] if params.period_months < 12 else [])
+    return [(label, str(pd.Period(params.month, "M") - back)) for label, back in steps]
 
 
 def graded_list(graded: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:

@@ -103,9 +103,19 @@ def term(vocabulary: str, code, language: str = DEFAULT_LANGUAGE, labels: dict |
     return catalogue(language).get(key, code)
 
 
+#: the key of ``labels`` that carries the report period's label, for ``{this_period}`` in the texts
+PERIOD_LABEL = "_period"
+
+
 def render(message: Message, language: str = DEFAULT_LANGUAGE, labels: dict | None = None) -> str:
-    """A :class:`Message` as text in ``language``."""
+    """A :class:`Message` as text in ``language``. ``{this_period}`` in a text is 本月 / 本季度 / 本年度 (this
+    month, quarter, year) and ``{previous_period}`` 上月 / 上季度 / 上年, after the report period in ``labels``
+    (a month when none is given)."""
     values = {name: format_value(value, language, labels) for name, value in message.values.items()}
+    text = catalogue(language).get(message.key, "")
+    for name in ("this_period", "previous_period"):
+        if "{" + name + "}" in text:
+            values.setdefault(name, relative_period(name, (labels or {}).get(PERIOD_LABEL), language))
     return t(message.key, language, **values) if values else t(message.key, language)
 
 
@@ -151,6 +161,30 @@ def format_date(value) -> str:
     if stamp.hour or stamp.minute:
         return stamp.strftime("%Y-%m-%d %H:%M")
     return stamp.strftime("%Y-%m-%d")
+
+
+def period_name(label: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """A report period as a reader names it: 2026年10月 · 2026年第3季度 · 2026年度 (zh-CN);
+    October 2026 · Q3 2026 · Year 2026 (en). A label that is not a period is returned as it is."""
+    import calendar
+
+    from .periods import is_period, parse_period
+
+    if not is_period(label):
+        return str(label)
+    period = parse_period(label)
+    return t(f"language.period.{period.kind}", language, year=str(period.year), month=str(period.number),
+             month_name=calendar.month_name[period.number] if period.kind == "month" else "",
+             quarter=str(period.number))
+
+
+def relative_period(which: str, label: str | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """``which`` = this_period: 本月 / 本季度 / 本年度; previous_period: 上月 / 上季度 / 上年, after the kind of
+    the report period ``label`` (a month when None)."""
+    from .periods import is_period, parse_period
+
+    kind = parse_period(label).kind if label and is_period(label) else "month"
+    return t(f"language.{which}.{kind}", language)
 
 
 def join(items: list[str], language: str = DEFAULT_LANGUAGE) -> str:

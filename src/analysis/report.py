@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import columns as kinds
 from .config import Parameters
-from .i18n import MISSING, format_date, join, localise, render, t, term
+from .i18n import MISSING, PERIOD_LABEL, format_date, join, localise, render, t, term
 from .message import Message
 from .privacy import mask_personal, mask_text
 
@@ -63,7 +63,8 @@ class Page:
         self.name, self.params, self.tables = name, params, tables
         self.lang = params.site.language
         self.output_dir = output_dir
-        self.labels = {"dimension": dict(params.survey.dimension_labels)}
+        # the company's names for coded values, and the report period (本月 / 本季度 / 本年度 in the texts)
+        self.labels = {"dimension": dict(params.survey.dimension_labels), PERIOD_LABEL: params.period}
         self._ids: dict[str, int] = {}
 
     # ------------------------------------------------------------------ words
@@ -233,7 +234,7 @@ class Page:
 
     def output_path(self, filename: str) -> Path:
         """Where the page writes a file: the run folder under the runner, else reports/interactive/<month>/."""
-        folder = Path(self.output_dir) if self.output_dir else self.params.root / "reports" / "interactive" / self.params.month
+        folder = Path(self.output_dir) if self.output_dir else self.params.root / "reports" / "interactive" / self.params.period
         folder.mkdir(parents=True, exist_ok=True)
         return folder / filename
 

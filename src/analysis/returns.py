@@ -96,6 +96,14 @@ def return_reasons(returns: pd.DataFrame, start, end) -> pd.DataFrame:
         ["returns", "returned_amount", "reason"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
 
 
+def returns_trend(returns: pd.DataFrame, orders: pd.DataFrame, params) -> pd.DataFrame:
+    """The returns table of the report: by month in a monthly report (``complaints.months_shown`` months), by
+    quarter in a quarterly one and by year in a yearly one (as many as cover those months, at least 3)."""
+    period = params.report_period
+    count = max(3, params.complaints.months_shown // period.months)
+    return returns_by_period(returns, orders, params.period_end, period.freq, count)
+
+
 def returns_by_period(returns: pd.DataFrame, orders: pd.DataFrame, end, freq: str = "M",
                       periods: int = 12) -> pd.DataFrame:
     """Per month (``M``), quarter (``Q``) or year (``Y``), the ``periods`` ending with the one holding ``end``:
@@ -120,7 +128,8 @@ def returns_by_period(returns: pd.DataFrame, orders: pd.DataFrame, end, freq: st
     for column in ("returned_amount", "accepted_amount"):
         out[column] = out[column].fillna(0.0).astype(float)
     out["return_rate"] = out["returned_amount"] / out["sales"].where(out["sales"] > 0)
-    out.index = out.index.astype(str)
+    # labelled as the reports name periods: 2026-10, 2026-Q3, 2026
+    out.index = [f"{p.year}-Q{p.quarter}" if freq == "Q" else str(p.year) if freq == "Y" else str(p) for p in out.index]
     out.index.name = "period"
     return out[["returns", "accepted_returns", "rejected_returns", "pending_returns", "returned_amount",
                 "accepted_amount", "sales", "return_rate"]]

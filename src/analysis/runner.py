@@ -16,7 +16,8 @@ from typing import Callable
 
 from . import __version__
 from ._files import swap_in
-from .config import Parameters
+from .config import Parameters, last_complete_month
+from .periods import is_period, parse_period
 from .data.store import prepare_tables, scope_slug
 from .errors import ConfigError, NotebookError
 
@@ -57,28 +58,35 @@ class RunResult:
 
 def run_month(params: Parameters, overrides: list[str] | dict | None = None, force: bool = False,
               progress: Callable[[str], None] | None = None, executor: str = "local",
-              scheduler: str | None = None) -> RunResult:
-    """Load and validate the data, execute every notebook for ``params.month``, write the run folder.
+              scheduler: str | None = None, allow_incomplete: bool = False,
+              today: dt.date | None = None) -> RunResult:
+    """Load and validate the data, execute every notebook for the report period (``params.period``: a month,
+    a quarter or a year), write the run folder.
 
-    The run is written to a staging folder and moved to ``reports/runs/<month>/``
+    The run is written to a staging folder and moved to ``reports/runs/<period>/``
     only when every notebook succeeded; a failure leaves the previous run (and the
     site built from it) untouched and keeps the failed notebooks in
-    ``reports/runs/<month>.failed/`` for inspection.
+    ``reports/runs/<period>.failed/`` for inspection.
+
+    A period that has not ended by ``today`` is refused before anything is read, unless
+    ``allow_incomplete``: its figures would change as the rest of the period is recorded.
 
     Raises
     ------
+    ConfigError : the period has not ended yet (and not ``allow_incomplete``).
     DataError : the data failed validation (nothing executed).
     NotebookError : a cell failed; the message names notebook, cell and exception.
     """
     say = progress or (lambda _m: None)
     started = time.perf_counter()
+    check_complete(params, allow_incomplete, today)
     overrides = _as_dict(overrides)
     notebooks = _notebook_paths(params)
     tables = prepare_tables(params, progress=say)
     runs = params.root / "reports" / "runs"
-    final = runs / params.month
+    final = runs / params.period
     previous = _read_manifest(final)
-    staging = runs / f".{params.month}.staging-{os.getpid()}"
+    staging = runs / f".{params.period}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     code_hash = _code_hash()
@@ -104,22 +112,22 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                          == {scope_slug(*c) for c in filter(None, scopes)})
         if unchanged:  # keep the last good run's folder, manifest and site untouched: nothing to copy or execute
             say("nothing changed: the last good run stands as it is")
-            shutil.rmtree(runs / f"{params.month}.failed", ignore_errors=True)
+            shutil.rmtree(runs / f"{params.period}.failed", ignore_errors=True)
             order = list(notebooks)
             results.sort(key=lambda r: (r.scope is not None, r.scope or "", order.index(r.name)))
-            return RunResult(params.month, final, time.perf_counter() - started, results)
+            return RunResult(params.period, final, time.perf_counter() - started, results)
         for skipped in results:  # the skipped notebooks' files go into the new run folder as they were
             for output in skipped.outputs:
                 (staging / output).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(final / output, staging / output)
-        say(f"executing {len(todo)} notebook(s) for {params.month} "
+        say(f"executing {len(todo)} notebook(s) for {params.period} "
             f"({'dask ' + str(scheduler) if executor == 'dask' else f'{params.run.workers} worker(s)'})")
         results += _execute_all(todo, params, overrides, staging, say, executor, scheduler)
         failed = [r for r in results if r.outcome == "failed"]
         manifest = _manifest(params, overrides, tables, results, started, code_hash, scopes)
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         if failed:
-            dest = runs / f"{params.month}.failed"
+            dest = runs / f"{params.period}.failed"
             shutil.rmtree(dest, ignore_errors=True)
             os.replace(staging, dest)
             first = failed[0]
@@ -130,12 +138,12 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                                 f"{dest.relative_to(params.root)}/{where}{first.name}.ipynb; "
                                 "the previous run and the site were left as they were.")
         swap_in(staging, final)
-        shutil.rmtree(runs / f"{params.month}.failed", ignore_errors=True)
+        shutil.rmtree(runs / f"{params.period}.failed", ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     order = list(notebooks)
     results.sort(key=lambda r: (r.scope is not None, r.scope or "", order.index(r.name)))
-    return RunResult(params.month, final, time.perf_counter() - started, results)
+    return RunResult(params.period, final, time.perf_counter() - started, results)
 
 
 def execute_notebook(name: str, path: str, output_dir: str, month: str, overrides: dict, kernel: str,
@@ -300,7 +308,7 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
         folder = staging / "scopes" / slug if slug else staging
         folder.mkdir(parents=True, exist_ok=True)
         key = f"{slug}/{name}" if slug else name
-        jobs[key] = dict(name=name, path=str(path), output_dir=str(folder), month=params.month, overrides=extra,
+        jobs[key] = dict(name=name, path=str(path), output_dir=str(folder), month=params.period, overrides=extra,
                          kernel=params.run.kernel, timeout=params.run.timeout_seconds, cwd=cwd, root=str(params.root))
         meta[key] = (fp, slug, extra.get("scope", {}).get("value") if slug else None)
     results = []
@@ -415,6 +423,9 @@ def _read_manifest(folder: Path) -> dict | None:
 def _manifest(params, overrides, tables, results, started, code_hash, scopes) -> dict:
     return {
         "month": params.month,
+        "period": params.period,
+        # False for a period run before it ended (--allow-incomplete): its pages say the figures are not final
+        "complete": params.period_end < dt.date.today(),
         "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 2),
         "package_version": __version__,
@@ -490,11 +501,25 @@ def git_commit(root: Path) -> str | None:
         return None
 
 
+def check_complete(params: Parameters, allow_incomplete: bool = False, today: dt.date | None = None) -> None:
+    """Refuse a report period that has not ended by ``today`` (its last day must be before today)."""
+    today = today or dt.date.today()
+    if allow_incomplete or params.period_end < today:
+        return
+    last = last_complete_month(today)
+    raise ConfigError(f"report period {params.period}: it ends on {params.period_end}, "
+                      f"{'after' if params.period_start > today else 'on or after'} today ({today}), so its figures "
+                      f"are not final. Choose a period that has ended (the last complete month is {last}: "
+                      f"--period {last}), or add --allow-incomplete to run it anyway.")
+
+
 def completed_runs(root: Path) -> dict[str, dict]:
-    """{month: manifest} of every good run in reports/runs/, oldest first."""
+    """{period: manifest} of every good run in reports/runs/ (months, quarters, years), oldest first."""
     runs = root / "reports" / "runs"
     out = {}
-    for folder in sorted(runs.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")) if runs.is_dir() else []:
+    folders = [f for f in runs.iterdir() if f.is_dir() and is_period(f.name) and parse_period(f.name).label == f.name
+               ] if runs.is_dir() else []
+    for folder in sorted(folders, key=lambda f: parse_period(f.name).sort_key()):
         manifest = _read_manifest(folder)
         if manifest:
             out[folder.name] = manifest

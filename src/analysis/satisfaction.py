@@ -30,6 +30,7 @@ class ResponseStatus:
     in_window: int  # forms sent too recently to be due, not yet answered
     by_segment: pd.DataFrame
     pending: pd.DataFrame
+    measured: bool = True  # False: the survey file has no answered dates (回收日期), so no rate and no phone list
 
     @property
     def met(self) -> bool:
@@ -38,11 +39,50 @@ class ResponseStatus:
 
 # ----------------------------------------------------------------------------- period and items
 
+def survey_months(params: Parameters) -> int:
+    """Months of a survey period: ``survey.period_months``, or the whole report period when that is longer (a
+    quarter's or a year's report covers every form of its quarter or year)."""
+    return max(params.survey.period_months, params.period_months)
+
+
 def survey_period(params: Parameters, offset: int = 0) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of the survey period ending with the report month (``offset`` periods back)."""
-    end = pd.Period(params.month, "M") - offset * params.survey.period_months
-    start = end - params.survey.period_months + 1
+    """First and last day of the survey period ending with the report period (``offset`` periods back)."""
+    months = survey_months(params)
+    end = pd.Period(params.month, "M") - offset * months
+    start = end - months + 1
     return start.start_time.normalize(), end.end_time.normalize()
+
+
+def _in_report_period(dates: pd.Series, params: Parameters) -> pd.Series:
+    """Which dates fall in the report period's months (a month, a quarter or a year)."""
+    return dates.dt.to_period("M").astype(str).isin(params.report_period.months_list()) & dates.notna()
+
+
+def has_answer_dates(surveys: pd.DataFrame) -> bool:
+    """Whether the survey file gives the date each answer came back (回收日期)."""
+    return "answered_date" in surveys.columns and not _assumed(surveys)
+
+
+def with_answer_dates(surveys: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The forms with an ``answered_date`` column: the file's, or, when the file has none, the sent date of every
+    form with at least one score (a form that came back, its answer date unknown) and blank for the others.
+
+    The stand-in dates place each answered form in its survey period; response rates and phone follow-ups
+    cannot be told from them (:func:`response_status` says so).
+    """
+    if "answered_date" in surveys.columns:
+        return surveys
+    scored = [c for c in (*params.survey.dimensions, "overall") if c in surveys.columns]
+    came_back = surveys[scored].notna().any(axis=1) if scored else pd.Series(False, index=surveys.index)
+    return surveys.assign(answered_date=surveys["sent_date"].where(came_back), **{_ASSUMED: True})
+
+
+#: marks a survey frame whose answered dates are stand-ins (see :func:`with_answer_dates`)
+_ASSUMED = "answer_date_assumed"
+
+
+def _assumed(surveys: pd.DataFrame) -> bool:
+    return _ASSUMED in surveys.columns
 
 
 def surveys_in_period(surveys: pd.DataFrame, params: Parameters, offset: int = 0) -> pd.DataFrame:
@@ -57,7 +97,7 @@ def answered(surveys: pd.DataFrame, params: Parameters, offset: int = 0, require
     Raises DataError when none did (and ``required``): no analysis can be made of an empty period.
     """
     dims = dimensions(surveys, params)
-    sent = surveys_in_period(surveys, params, offset)
+    sent = surveys_in_period(with_answer_dates(surveys, params), params, offset)
     _, end = survey_period(params, offset)
     done = sent[sent["answered_date"].notna() & (sent["answered_date"] <= end) & sent[dims].notna().any(axis=1)]
     if required and done.empty:
@@ -94,8 +134,16 @@ def response_status(surveys: pd.DataFrame, customers: pd.DataFrame, params: Para
     the phone list.
 
     A form is due once ``survey.followup_days`` have passed since it was sent (counted to the end of
-    the period); the phone follow-up list holds the due forms without an answer.
+    the period); the phone follow-up list holds the due forms without an answer. Without answered dates in the
+    survey file nothing can be due or late: the status says it was not measured (``measured`` False).
     """
+    if not has_answer_dates(surveys):
+        sent = surveys_in_period(surveys, params)
+        came_back = len(answered(surveys, params, required=False))
+        return ResponseStatus(len(sent), 0, came_back, np.nan, params.survey.response_target, 0,
+                              pd.DataFrame(columns=["breakdown", "value", "due", "answered", "rate", "suppressed"]),
+                              pd.DataFrame(columns=["survey_id", "customer_id", "sent_date", "days_waiting"]),
+                              measured=False)
     sent = surveys_in_period(surveys, params)
     done_ids = set(answered(surveys, params, required=False)["survey_id"])
     _, end = survey_period(params)
@@ -258,13 +306,14 @@ def capa_register(surveys: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     that dimension at or above the limit. Derived from the data alone, so a re-run gives the same
     register. Columns: capa_id (stable: customer, dimension and the opening form), customer_id,
     dimension, capa_reason, item_score and comment of the opening form, department, first_listed
-    (the month it opened), opened, closed (date or NaT), status at the period end (new: opened this
-    month; carried: opened before and still open; closed: closed this month; done: closed before),
+    (the month it opened), opened, closed (date or NaT), status at the period end (new: opened in the
+    report period; carried: opened before and still open; closed: closed in the report period; done: closed
+    before),
     days_open, overdue (open longer than ``survey.capa_due_days``), low_answers.
     """
     _, end = survey_period(params)
-    month = pd.Period(params.month, "M")
     dims = dimensions(surveys, params)
+    surveys = with_answer_dates(surveys, params)
     done = surveys[surveys["answered_date"].notna() & (surveys["answered_date"] <= end) & surveys[dims].notna().any(axis=1)]
     columns = ["capa_id", "customer_id", "dimension", "capa_reason", "item_score", "share", "comment", "department",
                "first_listed", "opened", "closed", "follow_status", "days_open", "overdue", "low_answers"]
@@ -296,15 +345,14 @@ def capa_register(surveys: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     out["department"] = department_of.map(lambda d: params.survey.departments.get(d, "") if isinstance(d, str) else "")
     out["opened"] = out["answered_date"]
     out["first_listed"] = out["opened"].dt.to_period("M").astype(str)
-    opened_month = out["opened"].dt.to_period("M")
-    closed_month = out["closed"].dt.to_period("M")
-    out["follow_status"] = np.select([out["closed"].notna() & (closed_month == month), out["closed"].notna(),
-                               opened_month == month], ["closed", "done", "new"], "carried")
+    out["follow_status"] = np.select([_in_report_period(out["closed"], params), out["closed"].notna(),
+                                      _in_report_period(out["opened"], params)], ["closed", "done", "new"], "carried")
     out["days_open"] = ((out["closed"].fillna(end) - out["opened"]).dt.days).astype(int)
     out["overdue"] = out["closed"].isna() & (out["days_open"] > params.survey.capa_due_days)
     out["capa_id"] = out["customer_id"].astype(str) + "-" + out["dimension"] + "-" + out["survey_id"].astype(str)
     out["share"] = np.where(out["dimension"] == "overall", out["item_score"] / params.survey.scale_max, np.nan)
-    lookback = (month - params.survey.capa_lookback_months + 1).start_time
+    lookback = (pd.Period(params.month, "M") - max(params.survey.capa_lookback_months, params.period_months)
+                + 1).start_time
     out = out[out["opened"] >= lookback]
     order = {"new": 0, "carried": 1, "closed": 2, "done": 3}
     out = out.assign(_o=out["follow_status"].map(order)).sort_values(["_o", "overdue", "days_open", "capa_id"],
@@ -332,9 +380,11 @@ def phone_register(surveys: pd.DataFrame, customers: pd.DataFrame, params: Param
     first_listed is the month its deadline passed; status at the period end: new (listed this month),
     carried (listed before, still unanswered), closed (answered this month after being listed), done
     (answered in an earlier month); days_open counts from the deadline to the answer or the period end.
+    Empty when the survey file has no answered dates (no form can be told late).
     """
     start, end = survey_period(params)
-    month = pd.Period(params.month, "M")
+    if not has_answer_dates(surveys):
+        surveys = surveys.iloc[:0].assign(answered_date=pd.Series(dtype="datetime64[ns]"))
     sent = surveys_in_period(surveys, params)
     deadline = sent["sent_date"] + pd.Timedelta(days=params.survey.followup_days)
     answered_at = sent["answered_date"].where(sent["answered_date"] <= end)
@@ -343,9 +393,8 @@ def phone_register(surveys: pd.DataFrame, customers: pd.DataFrame, params: Param
     out["deadline"] = deadline[listed]
     out["answered_date"] = answered_at[listed]
     out["first_listed"] = out["deadline"].dt.to_period("M").astype(str)
-    answered_month = out["answered_date"].dt.to_period("M")
-    out["follow_status"] = np.select([out["answered_date"].notna() & (answered_month == month), out["answered_date"].notna(),
-                               out["deadline"].dt.to_period("M") == month], ["closed", "done", "new"], "carried")
+    out["follow_status"] = np.select([_in_report_period(out["answered_date"], params), out["answered_date"].notna(),
+                                      _in_report_period(out["deadline"], params)], ["closed", "done", "new"], "carried")
     out["days_open"] = (out["answered_date"].fillna(end) - out["deadline"]).dt.days.astype(int)
     extra = [c for c in ("sales_rep", "branch", "region") if c in customers.columns]
     out = out.merge(customers[["customer_id", *extra]], on="customer_id", how="left")
@@ -547,9 +596,12 @@ def conclusions(status: ResponseStatus, overall: dict, results: pd.DataFrame, co
                           overdue=int(open_items["overdue"].sum()), due_days=params.survey.capa_due_days,
                           open=len(open_items), customers=open_items["customer_id"].nunique(),
                           closed=int((register["follow_status"] == "closed").sum())))
-    why = Message.of("sat.c.in_window", n=status.in_window) if status.in_window else ""
-    out.append(Message.of("sat.c.response", rate=Percent(status.rate), target=Percent(status.target, 0),
-                          verdict=verdict(status.met), why=why))
+    if status.measured:
+        why = Message.of("sat.c.in_window", n=status.in_window) if status.in_window else ""
+        out.append(Message.of("sat.c.response", rate=Percent(status.rate), target=Percent(status.target, 0),
+                              verdict=verdict(status.met), why=why))
+    else:
+        out.append(Message.of("sat.c.response_unmeasured", columns=Terms("column", ["answered_date"])))
     out.append(Message.of("sat.c.score", share=Percent(overall["share"]), target=Percent(overall["target"], 0),
                           verdict=verdict(overall["met"]), basis=Term("score_basis", overall["basis"])))
     if segments is not None and len(segments):
@@ -604,7 +656,11 @@ def purpose(surveys: pd.DataFrame, params: Parameters) -> Message:
 
 
 def response_message(status: ResponseStatus, params: Parameters) -> Message:
-    """Section 2: forms due and answered, the rate against the target, forms still in their window, forms to phone."""
+    """Section 2: forms due and answered, the rate against the target, forms still in their window, forms to phone
+    (without answered dates: that the rate cannot be measured, and how many forms came back with scores)."""
+    if not status.measured:
+        return Message.of("sat.response_unmeasured", sent=status.sent, answered=status.answered,
+                          columns=Terms("column", ["answered_date"]))
     return Message.of("sat.response", due=status.due, answered=status.answered, rate=Percent(status.rate),
                       target=Percent(status.target, 0), verdict=Message("sat.met" if status.met else "sat.not_met"),
                       days=params.survey.followup_days, in_window=status.in_window, pending=len(status.pending))
@@ -710,8 +766,8 @@ def headlines(status: ResponseStatus, overall: dict, register: pd.DataFrame, com
     complaints this month."""
     open_items = int(register["follow_status"].isin(["new", "carried"]).sum())
     items = [{"key": "sat.headline.response", "value": Percent(status.rate), "better": "up",
-              "status": "ok" if status.met else "warn"},
-             {"key": "sat.headline.score", "value": Percent(overall["share"]), "better": "up",
+              "status": "ok" if status.met else "warn"}] if status.measured else []
+    items += [{"key": "sat.headline.score", "value": Percent(overall["share"]), "better": "up",
               "status": "ok" if overall["met"] else "bad"},
              {"key": "sat.headline.capa", "value": Number(open_items), "better": "down",
               "status": "ok" if open_items == 0 else "warn"}]

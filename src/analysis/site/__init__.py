@@ -27,7 +27,9 @@ from .. import __version__
 from .._files import swap_in
 from ..config import Parameters
 from ..errors import SiteError
-from ..i18n import t, term
+from ..i18n import period_name, t, term
+from ..periods import is_period, parse_period
+from ..periods import sort_key as period_sort_key
 from ..privacy import mask_text
 from ..report import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
 from ..runner import completed_runs
@@ -138,7 +140,7 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
     (out / "assets").mkdir()
     for asset in (HERE / "assets").iterdir():
         shutil.copy2(asset, out / "assets" / asset.name)
-    periods = sorted(runs, key=_period_sort_key, reverse=True)
+    periods = sorted(runs, key=period_sort_key, reverse=True)
     exporter = _exporter()
     order = list(params.run.notebooks)
     catalogue: dict[str, dict[str | None, dict]] = {}
@@ -179,34 +181,40 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
                                 "toc": _contents(body), "files": files, "outcome": info.get("outcome")})
             catalogue[period][slug] = {"label": section["label"], "base": base, "reports": entries}
     ctx_common = {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw), "title": params.site.title,
+                  "pname": lambda label: period_name(label, lang),
                   "company": params.company.name, "periods": periods, "version": __version__}
     for period in periods:
         footer = _footer(runs[period], params)
         for slug, section in catalogue[period].items():
             depth = "../" * (section["base"].count("/") + 1)
             for entry in section["reports"]:
+                kind = parse_period(period).kind  # the same report in the other periods of the same kind
                 others = [(p, f"{depth}{catalogue[p][slug]['base']}/{entry['name']}.html") for p in periods
-                          if slug in catalogue[p] and any(e["name"] == entry["name"] for e in catalogue[p][slug]["reports"])]
+                          if parse_period(p).kind == kind and slug in catalogue[p]
+                          and any(e["name"] == entry["name"] for e in catalogue[p][slug]["reports"])]
                 page = env.get_template("page.html.j2").render(
                     **ctx_common, root=depth, period=period, entry=entry, reports=section["reports"],
+                    incomplete=_incomplete(runs[period]),
                     scope=section["label"], period_href=f"{depth}{period}/index.html", other_periods=others,
                     footer=footer)
                 (out / entry["href"]).write_text(_mask_page(page), "utf-8")
                 search.append({"u": entry["href"], "t": entry["title"] + (f" · {section['label']}" if section["label"] else ""),
-                               "p": period, "x": _page_text(entry["body"])})
+                               "p": period_name(period, lang), "x": _page_text(entry["body"])})
         company = catalogue[period][None]["reports"]
         scopes = [dict(section, slug=slug, href=section["base"].split("/", 1)[1])
                   for slug, section in catalogue[period].items() if slug]
         files = [f for r in company for f in r["files"]]
         page = env.get_template("period.html.j2").render(**ctx_common, root="../", period=period, reports=company,
+                                                          incomplete=_incomplete(runs[period]),
                                                           scopes=scopes, files=files, footer=footer)
         (out / period / "index.html").write_text(_mask_page(page), "utf-8")
         say(f"  {period}: {len(company)} page(s)" + (f" + {len(scopes)} scope(s)" if scopes else ""))
     latest = {p: catalogue[p][None]["reports"] for p in periods}
-    page = env.get_template("index.html.j2").render(**ctx_common, root="", latest=periods[0], catalogue=latest,
-                                                     overview=overview(periods[0], latest, lang),
-                                                     findings=top_findings(latest[periods[0]]),
-                                                     footer=_footer(runs[periods[0]], params))
+    front = front_period(periods)
+    page = env.get_template("index.html.j2").render(**ctx_common, root="", latest=front, catalogue=latest,
+                                                     overview=overview(front, latest, lang),
+                                                     findings=top_findings(latest[front]),
+                                                     footer=_footer(runs[front], params))
     (out / "index.html").write_text(_mask_page(page), "utf-8")
     page = env.get_template("search.html.j2").render(**ctx_common, root="", footer=None)
     (out / "search.html").write_text(page, "utf-8")
@@ -219,21 +227,22 @@ def overview(period: str, catalogue: dict[str, list[dict]], language: str) -> li
     period and the same period a year before (arrow, and good or bad in the direction that is good for the
     measure), and a sparkline of the last 12 periods of the same kind."""
     rows = []
+    per_year = parse_period(period).per_year if is_period(period) else 12
     for entry in catalogue.get(period, []):
         for item in entry["headlines"]:
             value = item.get("value")
             history = []
             for back in range(11, -1, -1):
-                earlier = _shift(period, back)
+                earlier = shift(period, back)
                 found = _headline(catalogue, earlier, entry["name"], item.get("key"))
                 if found is not None and isinstance(found.get("value"), (int, float)):
                     history.append(float(found["value"]))
             rows.append({"report": entry["title"], "href": entry["href"], "label": item["label"], "text": item["text"],
                          "status": item.get("status", "ok"),
-                         "previous": _delta(item, _headline(catalogue, _shift(period, 1), entry["name"], item.get("key")),
+                         "previous": _delta(item, _headline(catalogue, shift(period, 1), entry["name"], item.get("key")),
                                             language),
-                         "year": _delta(item, _headline(catalogue, _shift(period, 12), entry["name"], item.get("key")),
-                                        language),
+                         "year": _delta(item, _headline(catalogue, shift(period, per_year), entry["name"],
+                                                        item.get("key")), language),
                          "spark": sparkline(history) if isinstance(value, (int, float)) and len(history) > 1 else ""})
     return rows
 
@@ -263,12 +272,16 @@ def sparkline(values: list[float], width: int = 96, height: int = 24) -> str:
             f"<circle cx='{x}' cy='{y}' r='2.2' fill='currentColor'/></svg>")
 
 
-def _shift(period: str, months: int) -> str | None:
-    if not re.fullmatch(r"\d{4}-\d{2}", period):
-        return None
-    import pandas as pd
+def shift(period: str, steps: int) -> str | None:
+    """The label of the period ``steps`` periods of the same kind before ``period`` (a quarter's previous is
+    the quarter before); None for a label that is not a period."""
+    return parse_period(period).shift(steps).label if is_period(period) else None
 
-    return str(pd.Period(period, "M") - months)
+
+def front_period(periods: list[str]) -> str:
+    """The period the front page opens on: the latest month (the monthly report is what the department reads
+    first), or the latest period when only quarters or years were run. ``periods`` newest first."""
+    return next((p for p in periods if is_period(p) and parse_period(p).kind == "month"), periods[0])
 
 
 def _headline(catalogue: dict[str, list[dict]], period: str | None, report: str, key: str | None) -> dict | None:
@@ -406,20 +419,16 @@ def _outputs(notebook, mime: str) -> list[dict]:
     return found
 
 
+def _incomplete(manifest: dict) -> dict | None:
+    """For a run made before its period ended (--allow-incomplete): the day its data stop being final."""
+    if manifest.get("complete", True):
+        return None
+    finished = str(manifest.get("finished_at", ""))[:10]
+    return {"run": finished}
+
+
 def _run_language(manifest: dict) -> str:
     return (manifest.get("parameters", {}).get("site") or {}).get("language", "zh-CN")
-
-
-def _period_sort_key(period: str) -> tuple:
-    """Newest first when reversed: by the period's last month, a month before the quarter and year it closes."""
-    if re.fullmatch(r"\d{4}-\d{2}", period):
-        year, month = map(int, period.split("-"))
-        return (year, month, 0)
-    if re.fullmatch(r"\d{4}-Q[1-4]", period):
-        return (int(period[:4]), int(period[-1]) * 3, 1)
-    if re.fullmatch(r"\d{4}", period):
-        return (int(period), 12, 2)
-    return (0, 0, 0)
 
 
 def _site_fingerprint(params: Parameters, runs: dict[str, dict]) -> str:
@@ -476,7 +485,7 @@ def write_quarto_project(params: Parameters, runs: dict[str, dict], project: Pat
     import nbformat
 
     lang = params.site.language
-    periods = sorted(runs, key=_period_sort_key, reverse=True)
+    periods = sorted(runs, key=period_sort_key, reverse=True)
     menu = []
     index_lines = [f"---\ntitle: \"{params.site.title}\"\nlang: {lang}\n---\n"]
     for period in periods:
