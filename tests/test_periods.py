@@ -183,6 +183,10 @@ def test_a_quarter_and_a_year_build_pages_linked_from_the_archive(period_run):
             html = (site / label / f"{page}.html").read_text("utf-8")
             assert f'<span class="wb-period">{name}</span>' in html  # each page says its period
     assert "本季度投诉明细" in (site / "2026-Q3" / "satisfaction.html").read_text("utf-8")
+    # the sales report is named for its period: 销售月报, 销售季报, 销售年报
+    assert "<h1>销售季报" in (site / "2026-Q3" / "sales_summary.html").read_text("utf-8")
+    assert "<h1>销售年报" in (site / "2026" / "sales_summary.html").read_text("utf-8")
+    assert "<h1>销售月报" in (site / DEMO_MONTH / "sales_summary.html").read_text("utf-8")
     year = (site / "2026" / "sales_summary.html").read_text("utf-8")
     assert "2026年度尚未结束" in year  # run with --allow-incomplete: the page says its figures will change
     assert "尚未结束" not in (site / "2026-Q3" / "sales_summary.html").read_text("utf-8")

@@ -92,9 +92,18 @@ def build_site(params: Parameters, progress: Callable[[str], None] | None = None
     return final
 
 
-def report_title(name: str, language: str) -> str:
-    """The title of a report page (its notebook name when the catalogue has none)."""
+def report_title(name: str, language: str, period: str | None = None) -> str:
+    """The title of a report page (its notebook name when the catalogue has none); a report named after its
+    period (销售月报) has its own title for a quarter and a year (销售季报, 销售年报) when the catalogue gives one."""
+    if period and is_period(period):
+        own = PERIOD_TITLES.get((name, parse_period(period).kind))
+        if own:
+            return term("report", own, language)
     return term("report", name, language)
+
+
+#: reports whose title names the period: (report, period kind) -> the code of its title in value.report
+PERIOD_TITLES = {("sales_summary", "quarter"): "sales_summary_quarter", ("sales_summary", "year"): "sales_summary_year"}
 
 
 def extract_headlines(notebook) -> dict | None:
@@ -176,7 +185,7 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
                 if info.get("outcome") == "no_data":  # the page itself says why, in the reader's language
                     body = f"<p class='wb-nodata'>{html.escape(t('site.no_data', lang))}</p>{body}"
                 findings = [f for record in _outputs(notebook, FINDINGS_MIME) for f in record.get("items", [])]
-                entries.append({"name": name, "title": report_title(name, lang), "href": f"{base}/{name}.html",
+                entries.append({"name": name, "title": report_title(name, lang, period), "href": f"{base}/{name}.html",
                                 "headlines": (headlines or {}).get("items", []), "findings": findings, "body": body,
                                 "toc": _contents(body), "files": files, "outcome": info.get("outcome")})
             catalogue[period][slug] = {"label": section["label"], "base": base, "reports": entries}
