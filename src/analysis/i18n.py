@@ -67,7 +67,7 @@ def catalogue(language: str) -> dict[str, str]:
         else:
             flat[prefix] = "" if node is None else str(node)
 
-    walk("", yaml.safe_load(path.read_text("utf-8")))
+    walk("", yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     return flat
 
 

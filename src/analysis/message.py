@@ -13,6 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+# The records a page leaves in its notebook for the site (kept here, not in report.py, so that the site
+# and the runner read them without loading pandas).
+#: a notebook output recording the page's headline figures, for the site's cards and front page
+HEADLINE_MIME = "application/vnd.workbench.headlines+json"
+#: a notebook output recording an Excel list the page wrote (file name, rows per sheet), for the site
+EXCEL_MIME = "application/vnd.workbench.excel+json"
+#: a notebook output recording the page's most important findings, in sentences, for the site's front page
+FINDINGS_MIME = "application/vnd.workbench.findings+json"
+#: a notebook output recording why the page stopped: the data cannot support it (the run goes on)
+NO_DATA_MIME = "application/vnd.workbench.no-data+json"
+
+
 @dataclass(frozen=True)
 class Message:
     """A sentence of the catalogues: ``key`` and the values of its ``{fields}``."""

@@ -21,16 +21,9 @@ import pandas as pd
 from . import columns as kinds
 from .config import Parameters
 from .i18n import MISSING, PERIOD_LABEL, format_date, join, localise, render, t, term
-from .message import Message
+from .message import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME, Message  # noqa: F401
 from .privacy import mask_personal, mask_text
 
-HEADLINE_MIME = "application/vnd.workbench.headlines+json"
-#: a notebook output recording an Excel list the page wrote (file name, rows per sheet), for the site
-EXCEL_MIME = "application/vnd.workbench.excel+json"
-#: a notebook output recording the page's most important findings, in sentences, for the site's front page
-FINDINGS_MIME = "application/vnd.workbench.findings+json"
-#: a notebook output recording why the page stopped: the data cannot support it (the run goes on)
-NO_DATA_MIME = "application/vnd.workbench.no-data+json"
 #: rows of a long table shown on a page; the full table goes to the Excel list
 DEFAULT_TOP = 20
 

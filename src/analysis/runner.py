@@ -268,7 +268,7 @@ class _Progress:
 
 def _no_data_reason(executed: Path) -> str | None:
     """The reason a page recorded for stopping on a DataError (see ``report.open_page``), or None."""
-    from .report import NO_DATA_MIME
+    from .message import NO_DATA_MIME
 
     fast_jupyter_imports()
     import nbformat

@@ -31,7 +31,7 @@ from ..i18n import period_name, t, term
 from ..periods import is_period, parse_period
 from ..periods import sort_key as period_sort_key
 from ..privacy import mask_text
-from ..report import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
+from ..message import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
 from ..runner import completed_runs
 
 HERE = Path(__file__).parent
