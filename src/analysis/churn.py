@@ -29,6 +29,22 @@ def snapshot_dates(params: Parameters, count: int) -> list[pd.Timestamp]:
     return [(end - k).end_time.normalize() for k in range(count - 1, -1, -1)]
 
 
+#: customer archive columns that describe a customer as a whole and are model inputs of a flag-labelled model
+#: when present (a snapshot model computes tenure from the orders instead: the archive's figure is today's)
+FLAG_ATTRIBUTES = ("tenure_months",)
+#: customer columns the churn rates are broken down by when there is no history to draw curves from
+RATE_SEGMENTS = ("grade", "region", "branch", "industry", "sales_model")
+
+
+def has_orders(tables: Tables) -> bool:
+    """Whether the sales statistics hold at least one order (an empty export counts as none)."""
+    if "orders" not in tables:
+        return False
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(tables.path("orders")).metadata.num_rows > 0
+
+
 def label_mode(tables: Tables, params: Parameters) -> str:
     """no_order, flag or contract_end: the parameter, or (auto) what the data allows."""
     mode = params.churn.label
@@ -40,9 +56,11 @@ def label_mode(tables: Tables, params: Parameters) -> str:
             mode = "contract_end"
         else:
             mode = "no_order"
-    if mode == "no_order" and "orders" not in tables:
-        raise DataError("churn.label no_order needs the orders table; give customers a churned flag (是否流失) "
-                        "or set churn.label: flag.", reason=Message.of("churn.needs_orders"))
+    if mode in ("no_order", "contract_end") and not has_orders(tables):
+        raise DataError(f"churn.label {mode} needs the order history (sales statistics with rows); give customers a "
+                        "churned flag (是否流失) or set churn.label: flag.",
+                        reason=Message.of("churn.needs_orders", definition=Message.of(
+                            f"churn.def.{mode}", horizon=params.churn.horizon_days)))
     if mode == "flag" and "churned" not in customers:
         raise DataError("churn.label flag needs the column churned (是否流失) in the customer archive.",
                         reason=Message.of("churn.needs_flag"))
@@ -125,10 +143,12 @@ def with_no_order_labels(labelled: pd.DataFrame, buyers: dict) -> pd.DataFrame:
 
 
 def feature_spec(frame: pd.DataFrame, params: Parameters):
-    """Computed features present in ``frame`` plus the customer attributes declared in churn.features."""
+    """Computed features present in ``frame`` plus the customer attributes declared in churn.features (and,
+    where the frame has them, :data:`FLAG_ATTRIBUTES`: only the flag-labelled model's frame carries them)."""
     from . import modeling
 
-    computed = [c for c in (*ORDER_FEATURES, *PAYMENT_FEATURES, *COMPLAINT_FEATURES, *SURVEY_FEATURES) if c in frame]
+    computed = [c for c in (*ORDER_FEATURES, *PAYMENT_FEATURES, *COMPLAINT_FEATURES, *SURVEY_FEATURES,
+                            *FLAG_ATTRIBUTES) if c in frame]
     numeric = computed + [c for c in params.churn.features.numeric if c in frame]
     categorical = [c for c in params.churn.features.categorical if c in frame]
     return modeling.FeatureSpec(categorical, numeric, after_outcome=["churned", "later_orders", "contract_end"])
@@ -169,13 +189,17 @@ def fit_churn_model(tables: Tables, params: Parameters, survey_scores: pd.DataFr
 def current_features(tables: Tables, params: Parameters, survey_scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Features at the end of the report month (the customers to score)."""
     end = pd.Timestamp(params.period_end)
-    if "orders" in tables and len(tables["orders"]):
+    customers = tables["customers"]
+    if has_orders(tables):
         frame = snapshot_features(tables, params, [end], survey_scores)
     else:
-        frame = _with_attributes(pd.DataFrame({"customer_id": tables["customers"]["customer_id"], "snapshot": end}),
+        frame = _with_attributes(pd.DataFrame({"customer_id": customers["customer_id"], "snapshot": end}),
                                  tables, params)
-    if "churned" in tables["customers"]:
-        frame["churned_flag"] = frame["customer_id"].map(tables["customers"].set_index("customer_id")["churned"])
+    for column in FLAG_ATTRIBUTES:  # for a flag-labelled model; one labelled by snapshots never reads them
+        if column in customers and column not in frame:
+            frame[column] = frame["customer_id"].map(customers.set_index("customer_id")[column]).astype(float)
+    if "churned" in customers:
+        frame["churned_flag"] = frame["customer_id"].map(customers.set_index("customer_id")["churned"])
     return frame
 
 
@@ -253,12 +277,34 @@ def kaplan_meier(durations, events) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["time", "at_risk", "events", "censored", "survival"])
 
 
-def retention_curves(tables: Tables, params: Parameters, segment: str | None = None) -> pd.DataFrame:
-    """Months a customer stays, from its first order to its last, by segment (Kaplan-Meier).
+def curves_basis(tables: Tables, params: Parameters) -> str | None:
+    """What the retention curves are drawn from: ``tenure`` (a churn flag and months with us per customer),
+    ``orders`` (first to last order), or None (neither: churn rates by segment stand in)."""
+    customers = tables["customers"]
+    if (label_mode(tables, params) == "flag" and "tenure_months" in customers
+            and customers["tenure_months"].notna().any()):
+        return "tenure"
+    return "orders" if has_orders(tables) else None
 
-    A customer without an order in the last churn.horizon_days before the end of the report
-    month has churned (event at its last order); the others are censored at the month end.
+
+def retention_curves(tables: Tables, params: Parameters, segment: str | None = None) -> pd.DataFrame:
+    """Retention by months with us and segment (Kaplan-Meier), from what :func:`curves_basis` finds.
+
+    orders: months from a customer's first order to its last; one without an order in the last
+    churn.horizon_days before the end of the report month has churned (event at its last order), the
+    others are censored at the month end. tenure: months with us (tenure_months) against the churn flag;
+    a customer not flagged is censored at its months so far. Empty without either.
     """
+    basis = curves_basis(tables, params)
+    segment = segment or params.churn.segment
+    customers = tables["customers"].set_index("customer_id")
+    if basis is None:
+        return pd.DataFrame(columns=["time", "at_risk", "events", "censored", "survival", "segment"])
+    if basis == "tenure":
+        known = customers[customers["tenure_months"].notna() & customers["churned"].notna()]
+        months, churned = known["tenure_months"].astype(float), known["churned"].astype(bool)
+        groups = known[segment].fillna("—") if segment in known else pd.Series("all", known.index)
+        return _curves(months, churned, groups)
     orders = tables["orders"]
     end = pd.Timestamp(params.period_end)
     orders = orders[orders["order_date"] <= end]
@@ -266,14 +312,49 @@ def retention_curves(tables: Tables, params: Parameters, segment: str | None = N
     churned = span["max"] < end - pd.Timedelta(days=params.churn.horizon_days)
     stop = span["max"].where(churned, end)
     months = (stop - span["min"]).dt.days / 30.4
-    customers = tables["customers"].set_index("customer_id")
-    segment = segment or params.churn.segment
     groups = customers[segment].reindex(span.index).fillna("—") if segment in customers else pd.Series("all", span.index)
+    return _curves(months, churned, groups)
+
+
+def _curves(months: pd.Series, churned: pd.Series, groups: pd.Series) -> pd.DataFrame:
+    """Kaplan-Meier tables per group (months rounded to whole months), stacked with a ``segment`` column."""
     curves = []
-    for value, idx in groups.groupby(groups).groups.items():
+    for value, idx in groups.groupby(groups, sort=True).groups.items():
         table = kaplan_meier(months.loc[idx].round(), churned.loc[idx].astype(int))
         curves.append(table.assign(segment=value))
-    return pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
+    return (pd.concat(curves, ignore_index=True) if curves
+            else pd.DataFrame(columns=["time", "at_risk", "events", "censored", "survival", "segment"]))
+
+
+def churn_rates(tables: Tables, params: Parameters) -> dict[str, pd.DataFrame]:
+    """Without curves (a churn flag but no months with us and no order history): the share of customers
+    flagged as churned per value of each segment column present (churn.segment first, then
+    :data:`RATE_SEGMENTS` and the declared categorical features), with a 95 % Wilson interval.
+
+    {column: frame of value, customers, churned_customers, churn_rate, rate_low, rate_high}; values with fewer than
+    churn.min_segment customers keep their counts but no rate. Empty without a churn flag.
+    """
+    from .leads import wilson
+
+    customers = tables["customers"]
+    if "churned" not in customers:
+        return {}
+    known = customers[customers["churned"].notna()]
+    columns = [c for c in dict.fromkeys([params.churn.segment, *RATE_SEGMENTS, *params.churn.features.categorical])
+               if c in known and c != "customer_id" and known[c].notna().any()]
+    out = {}
+    for column in columns:
+        grouped = known.groupby(known[column].astype(object).fillna("—"), sort=True)["churned"].agg(["size", "sum"])
+        low, high = wilson(grouped["sum"].to_numpy(float), grouped["size"].to_numpy(float))
+        frame = pd.DataFrame({"value": grouped.index.astype(str), "customers": grouped["size"].astype(int).to_numpy(),
+                              "churned_customers": grouped["sum"].astype(int).to_numpy(),
+                              "churn_rate": (grouped["sum"] / grouped["size"]).to_numpy(),
+                              "rate_low": low, "rate_high": high})
+        small = frame["customers"] < params.churn.min_segment
+        frame.loc[small, ["churn_rate", "rate_low", "rate_high"]] = np.nan
+        out[column] = frame
+    return out
+
 
 
 # ----------------------------------------------------------------------------- internals
@@ -294,11 +375,24 @@ def satisfaction_history(tables: Tables, params: Parameters) -> pd.DataFrame | N
     """Score share of every answered survey form (for the latest-satisfaction feature); None without surveys."""
     from .satisfaction import customer_scores
 
+    from .satisfaction import with_answer_dates
+
     if "surveys" not in tables:
         return None
-    surveys = tables["surveys"]
+    surveys = with_answer_dates(tables["surveys"], params)
     done = surveys[surveys["answered_date"].notna() & surveys[params.survey.dimensions].notna().any(axis=1)]
     return customer_scores(done, params)
+
+
+def _value_known(tables: Tables, params: Parameters) -> bool:
+    """Whether the orders give each customer a value of the last 12 months (sales, or margin when churn.value
+    is margin and the orders have a margin column)."""
+    return has_orders(tables) and (params.churn.value != "margin" or "margin" in pq_columns(tables, "orders"))
+
+
+def has_value(scored: pd.DataFrame) -> bool:
+    """Whether the scored customers have a value at risk (sales or margin of the last 12 months)."""
+    return bool(len(scored) and scored["value_at_risk"].notna().any())
 
 
 def summary(scored: pd.DataFrame) -> dict:
@@ -312,24 +406,30 @@ def summary(scored: pd.DataFrame) -> dict:
 
 # ----------------------------------------------------------------------------- sentences of the page
 
-def intro_message(mode: str, params: Parameters) -> Message:
-    """What the page estimates, how the retention list is ranked, and the churn definition in use."""
+def intro_message(mode: str, params: Parameters, tables: Tables | None = None) -> Message:
+    """What the page estimates (from the label actually used), how the retention list is ranked (by value at
+    risk, or by probability without an order history), and the churn definition in use."""
     horizon = params.churn.horizon_days
-    return Message.of("churn.intro", horizon=horizon, value=Message(f"churn.value.{params.churn.value}"),
+    ranked = (Message.of("churn.rank.value", value=Message(f"churn.value.{params.churn.value}"))
+              if tables is None or _value_known(tables, params) else Message("churn.rank.probability"))
+    return Message.of(f"churn.intro.{mode}", horizon=horizon, rank=ranked,
                       definition=Message.of(f"churn.def.{mode}", horizon=horizon))
 
 
 def summary_message(scored: pd.DataFrame) -> Message:
-    """Customers scored, per band, value at risk and the high band's share of it."""
+    """Customers scored, per band, value at risk and the high band's share of it (without a value: the counts)."""
     overview = summary(scored)
+    if not has_value(scored):
+        return Message.of("churn.summary_counts", n=overview["n"], high=overview["high"], medium=overview["medium"])
     return Message.of("churn.summary", n=overview["n"], high=overview["high"], medium=overview["medium"],
                       var=Money(overview["value_at_risk"]), share=Percent(overview["high_share"]))
 
 
 def band_table(scored: pd.DataFrame) -> pd.DataFrame:
-    """Customers and value at risk per risk band, high first."""
+    """Customers and value at risk per risk band, high first (customers only without a value)."""
     table = scored.groupby("band").agg(customers=("customer_id", "size"), value_at_risk=("value_at_risk", "sum"))
-    return table.reindex([b for b in ("high", "medium", "low") if b in table.index]).reset_index()
+    table = table.reindex([b for b in ("high", "medium", "low") if b in table.index]).reset_index()
+    return table if has_value(scored) else table.drop(columns="value_at_risk")
 
 
 def distribution_finding(scored: pd.DataFrame, params: Parameters) -> Message:
@@ -361,10 +461,44 @@ def calibration_finding(result) -> Message:
 
 
 def retention_list(scored: pd.DataFrame) -> pd.DataFrame:
-    """The retention list, by value at risk: owner, branch, region, probability, band, value, why."""
+    """The retention list, by value at risk: owner, branch, region, probability, band, value, why (without a
+    value: by probability, without the value columns)."""
     columns = ["customer_id", "sales_rep", "branch", "region", "churn_probability", "band", "value_12m",
                "value_at_risk", "reasons"]
+    if not has_value(scored):
+        columns = [c for c in columns if c not in ("value_12m", "value_at_risk")]
     return scored[[c for c in columns if c in scored]]
+
+
+def list_caption(scored: pd.DataFrame) -> str:
+    """The catalogue key of the retention list's caption: ranked by value at risk or by probability."""
+    return "churn.list" if has_value(scored) else "churn.list_by_probability"
+
+
+def curves_message(tables: Tables, params: Parameters) -> Message | None:
+    """What the retention curves show: months from the first order, or months with us against the churn flag,
+    by churn.segment (None without curves: see :mod:`analysis.coverage`)."""
+    basis = curves_basis(tables, params)
+    if basis is None:
+        return None
+    segment = Term("column", params.churn.segment) if params.churn.segment in tables["customers"] else Message(
+        "churn.all_customers")
+    return Message.of(f"churn.curves_{basis}", segment=segment)
+
+
+def curves_axis(tables: Tables, params: Parameters) -> str:
+    """The catalogue key of the curves' time axis: months since the first order, or months with us."""
+    return "churn.axis.tenure" if curves_basis(tables, params) == "tenure" else "churn.axis.months"
+
+
+def rates_finding(column: str, rates: pd.DataFrame, params: Parameters) -> Message:
+    """The highest and lowest churn rate of a breakdown (values with a rate only)."""
+    shown = rates.dropna(subset=["churn_rate"]).sort_values(["churn_rate", "value"], kind="stable")
+    if shown.empty:
+        return Message.of("churn.rates_small", column=Term("column", column), n=params.churn.min_segment)
+    low, high = shown.iloc[0], shown.iloc[-1]
+    return Message.of("churn.rates", column=Term("column", column), high=str(high["value"]),
+                      high_rate=Percent(high["churn_rate"]), low=str(low["value"]), low_rate=Percent(low["churn_rate"]))
 
 
 def curves_finding(curves: pd.DataFrame, months: int = 12) -> Message:
@@ -380,9 +514,12 @@ def curves_finding(curves: pd.DataFrame, months: int = 12) -> Message:
 
 
 def headlines(scored: pd.DataFrame, result) -> list[dict]:
-    """The page's headline figures: high-risk customers, value at risk, model ROC AUC."""
+    """The page's headline figures: high-risk customers, value at risk (where there is one), model ROC AUC."""
     overview = summary(scored)
-    return [{"key": "churn.headline.high", "value": Number(overview["high"]), "better": "down",
-             "status": "warn" if overview["high"] else "ok"},
-            {"key": "churn.headline.var", "value": Money(overview["value_at_risk"]), "better": "down"},
-            {"key": "churn.headline.auc", "value": Number(result.validation[result.chosen]["roc_auc"], 3), "better": "up"}]
+    items = [{"key": "churn.headline.high", "value": Number(overview["high"]), "better": "down",
+              "status": "warn" if overview["high"] else "ok"}]
+    if has_value(scored):
+        items.append({"key": "churn.headline.var", "value": Money(overview["value_at_risk"]), "better": "down"})
+    items.append({"key": "churn.headline.auc", "value": Number(result.validation[result.chosen]["roc_auc"], 3),
+                  "better": "up"})
+    return items

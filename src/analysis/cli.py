@@ -193,7 +193,22 @@ def _validate(args) -> int:
     for name, why in report.missing.items():
         _say(f"  {name:<12} {'absent':>10}  {why}")
     _say(report.format())
+    _say_left_out(report, params)
     return 2 if report.errors else 0
+
+
+def _say_left_out(report, params) -> None:
+    """Per analysis, the sections the data leaves out and for lack of which columns (the pages say the same)."""
+    from . import coverage
+    from .i18n import render
+
+    for note in coverage.notes(report, params):
+        _say(f"NOTE: {render(note, params.site.language)}")
+    lines = [render(m, params.site.language) for m in coverage.messages(report, params)]
+    if lines:
+        _say("SECTIONS LEFT OUT (the run goes on without them):")
+        for line in lines:
+            _say(f"- {line}")
 
 
 @contextlib.contextmanager

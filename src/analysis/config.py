@@ -79,6 +79,17 @@ class DataParams(_Strict):
     keep_caches: int = Field(3, ge=1, le=50)  # processed-table folders kept in data/processed
     allow_outside_raw_dir: bool = False  # a sources.<table>.file may lie outside raw_dir (absolute or ../)
 
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _yes_no_words(cls, value):
+        # YAML reads yes / no (and true / false) as booleans: in a label map onto a yes/no column
+        # ({Attrited Customer: yes}) they stand for the words
+        if isinstance(value, dict):
+            return {key: {label: ("yes" if meaning else "no") if isinstance(meaning, bool) else meaning
+                          for label, meaning in labels.items()} if isinstance(labels, dict) else labels
+                    for key, labels in value.items()}
+        return value
+
     @field_validator("labels")
     @classmethod
     def _label_keys(cls, value):
@@ -241,6 +252,7 @@ class ChurnParams(_Strict):
     value: Literal["sales", "margin"] = "sales"
     bands: Bands = Field(default_factory=Bands)
     segment: str = "grade"
+    min_segment: int = Field(10, ge=1)  # segment values with fewer customers get no churn rate of their own
     top_reasons: int = Field(3, ge=1, le=10)
     min_positives: int = Field(30, ge=5)
     seed: int = 42

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..config import Parameters
 from .schema import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: survey dimension headers known by default (the forms of DOMAIN.md section 1)
 DIMENSION_HEADERS = {
@@ -103,6 +108,45 @@ def label_map(table: str, column: str, params: Parameters) -> dict[str, str]:
     out = {normalise_label(k): v for k, v in LABELS.get(key, {}).items()}
     out.update({normalise_label(k): v for k, v in params.data.labels.get(key, {}).items()})
     return out
+
+
+def bool_map(table: str, column: str, params: Parameters) -> dict[str, bool]:
+    """Return {normalised label: True/False} for a yes/no column: the built-in words (是/否, Y/N, 1/0 ...) and the
+    company's labels in ``data.labels['<table>.<column>']`` (e.g. {Attrited Customer: yes, Existing Customer: no}).
+
+    Raises ConfigError when a company label maps to something that is not a yes or no word.
+    """
+    from ..errors import ConfigError
+
+    out = {normalise_label(k): v for k, v in BOOL_LABELS.items()}
+    key = f"{table}.{column}"
+    for label, meaning in params.data.labels.get(key, {}).items():
+        value = BOOL_LABELS.get(normalise_label(meaning))
+        if value is None:
+            raise ConfigError(f"data.labels['{key}']['{label}'] must be yes or no ({column} is a yes/no column). "
+                              f"Got {meaning!r}. Write yes or no (是/否).")
+        out[normalise_label(label)] = value
+    return out
+
+
+def derived_ids(frame: pd.DataFrame, columns: tuple[str, ...], seen: dict[str, int]) -> pd.Series:
+    """Stable row ids for a table whose file has no key column (a survey without form numbers): the values of
+    ``columns`` joined by "-" (dates as YYYYMMDD), e.g. ``C000013-20260321``; the second and later rows with the
+    same values, in file order, get "-2", "-3" ... ``seen`` counts the ids of earlier chunks of the same file."""
+    import pandas as pd
+
+    parts = []
+    for column in columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y%m%d")
+        parts.append(values.astype("object").where(values.notna(), "").astype(str))
+    base = parts[0].str.cat(parts[1:], sep="-") if len(parts) > 1 else parts[0]
+    before = base.map(seen).fillna(0).astype("int64")
+    number = base.groupby(base, sort=False).cumcount() + before + 1
+    for value, count in base.value_counts(sort=False).items():
+        seen[value] = seen.get(value, 0) + int(count)
+    return base.where(number == 1, base + "-" + number.astype(str))
 
 
 def scale_map(params: Parameters) -> dict[str, float]:

@@ -43,6 +43,9 @@ class Table:
     key: str | None = None
     required: bool = False
     dynamic_float_columns: bool = False  # surveys: one score column per dimension
+    #: columns a key is made of when the file has no key column (surveys without form numbers); see
+    #: ``mapping.derived_ids``
+    derived_key: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -102,7 +105,10 @@ TABLES: dict[str, Table] = {
                 C("share_of_wallet", "float", "Our share of the customer's purchases, 0-100 %", ("采购占比", "Share of Wallet"), minimum=0, maximum=100),
                 C("registered_capital", "float", "Registered capital, 10k CNY", ("注册资本", "Registered Capital"), minimum=0),
                 C("credit_limit", "float", "Credit limit, CNY", ("信用额度", "Credit Limit"), minimum=0),
-                C("churned", "bool", "Explicit churn flag, where the company keeps one", ("是否流失", "Churned")),
+                C("churned", "bool", "Explicit churn flag, where the company keeps one (other labels: data.labels, "
+                  "e.g. {'customers.churned': {Attrited Customer: yes, Existing Customer: no}})", ("是否流失", "Churned")),
+                C("tenure_months", "float", "Months the customer has been with us (for a lost customer: until it left)",
+                  ("在网月数", "合作月数", "客户时长(月)", "Tenure", "Months on Book"), minimum=0),
                 C("contract_end", "date", "Contract end date", ("合同到期日", "Contract End"), future_ok=True),
             ),
         ),
@@ -143,11 +149,15 @@ TABLES: dict[str, Table] = {
             "one score column per dimension named in survey.dimensions.",
             key="survey_id",
             dynamic_float_columns=True,
+            derived_key=("customer_id", "sent_date"),
             columns=(
-                C("survey_id", "string", "Survey form number", ("调查编号", "问卷编号", "Survey ID"), required=True),
+                C("survey_id", "string", "Survey form number (without one: customer and sent date, e.g. "
+                  "C000013-20260321, and -2, -3 for more forms of that day)", ("调查编号", "问卷编号", "Survey ID")),
                 C("customer_id", "string", "Customer number", ("客户编号", "Customer ID"), required=True, references="customers.customer_id"),
                 C("sent_date", "date", "Date the form was sent", ("发放日期", "调查日期", "Sent Date"), required=True),
-                C("answered_date", "date", "Date the answer came back (blank: not answered)", ("回收日期", "Answered Date")),
+                C("answered_date", "date", "Date the answer came back (blank: not answered; without the column, "
+                  "forms with scores count as answered and the response rate is not measured)",
+                  ("回收日期", "Answered Date")),
                 C("overall", "float", "Overall satisfaction (same scale as the dimensions)", ("总体评价", "总体满意度", "Overall")),
                 C("comment", "string", "Customer's comments and suggestions", ("意见和建议", "意见建议", "备注", "Comment")),
                 C("respondent", "string", "Name of the person who answered", ("填表人", "Respondent"), personal=True),
@@ -322,6 +332,8 @@ def schema_markdown() -> str:
             if c.references:
                 rng = (rng + " " if rng else "") + f"must exist in `{c.references}`"
             key = " (key)" if c.name == table.key else ""
+            if key and table.derived_key:
+                key = f" (key; without it: {'-'.join(table.derived_key)}, -2, -3 for repeats)"
             lines.append(f"| `{c.name}`{key} | {c.dtype} | {'yes' if c.required else ''} | "
                          f"{' / '.join(c.headers)} | {rng} | {'yes' if c.personal else ''} |")
         if table.dynamic_float_columns:

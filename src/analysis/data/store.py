@@ -307,6 +307,7 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from .mapping import derived_ids
     from .readers import Limits, open_source
     from .validate import Collector, add_notes, all_columns, coerce_chunk, resolve_headers
 
@@ -324,6 +325,12 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
     if any(i.severity == "error" for i in collector.issues.values()):
         return None, list(collector.issues.values())
     columns = [c for c in all_columns(table, params) if c.name in found]
+    # a file without its key column (survey forms without numbers): ids from the columns the schema names
+    derive = bool(table.key and table.key not in found and table.derived_key
+                  and all(c in found for c in table.derived_key))
+    if derive:
+        columns.append(table.column(table.key))
+        seen: dict[str, int] = {}
     schema = pa.schema([pa.field("source_row", pa.int64())]
                        + [pa.field(c.name, pa.type_for_alias(_ARROW[c.dtype])) for c in columns])
     rows = 0
@@ -333,6 +340,8 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
         with pq.ParquetWriter(out / f"{table.name}.parquet", schema, compression="zstd") as writer:
             for chunk in raw.chunks():
                 typed = coerce_chunk(table, chunk, found, params, collector, today)
+                if derive:
+                    typed[table.key] = derived_ids(typed, table.derived_key, seen)
                 rows += len(typed)
                 if date_col in typed:
                     lo, hi = typed[date_col].min(), typed[date_col].max()

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config import Parameters
-from .mapping import BOOL_LABELS, header_map, label_map, normalise_header, normalise_label, scale_label_text, scale_map
+from .mapping import bool_map, header_map, label_map, normalise_header, normalise_label, scale_label_text, scale_map
 from .schema import Column, Table
 
 if TYPE_CHECKING:  # pandas, numpy and the readers load only when a file is read: a reused load needs none
@@ -282,11 +282,15 @@ def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, head
         return dates
     if col.dtype == "bool":
         text = as_text(values, types)
-        mapped = map_unique(text, lambda t: BOOL_LABELS.get(normalise_label(t)) if isinstance(t, str) else None)
+        words = bool_map(table.name, col.name, params)  # the built-in yes/no words and the company's label map
+        mapped = map_unique(text, lambda t: words.get(normalise_label(t)) if isinstance(t, str) else None)
         bad = mapped.isna() & ~blank
         if bad.any():
+            unknown = list(dict.fromkeys(str(x).strip() for x in text[bad]))[:3]  # distinct, in file order
+            example = ", ".join(f"{label}: yes/no" for label in unknown)
             collector.add("unknown_label", header, f"{col.name} must be yes or no (是/否, Y/N, 1/0)",
-                          "Correct the cell.", values.index[bad], values[bad])
+                          f"Correct the cell, or say what your labels mean in parameters: data.labels: "
+                          f"{{{table.name}.{col.name}: {{{example}}}}}.", values.index[bad], values[bad])
         return mapped.astype("boolean")
     # category
     labels = label_map(table.name, col.name, params)
