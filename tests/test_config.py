@@ -74,7 +74,7 @@ def test_errors_name_the_file_that_set_the_value(project):
 
 
 def test_bad_month(project):
-    with pytest.raises(ConfigError, match="month must be YYYY-MM"):
+    with pytest.raises(ConfigError, match=r"report period must be YYYY-MM \(a month, 2026-10\), YYYY-Qn"):
         load_parameters(root=project, month="2026-13")
 
 
@@ -92,5 +92,5 @@ def test_the_schema_defaults_are_the_defaults_file():
 
     root = Path(__file__).resolve().parents[1]
     loaded = load_parameters(root=root, month="2026-10").model_dump(mode="json")
-    loaded["month"] = None
+    loaded["month"] = loaded["period"] = None
     assert Parameters().model_dump(mode="json") == loaded
