@@ -606,6 +606,9 @@ def load_parameters(month: str | None = None, overrides: dict[str, Any] | list[s
         raise ConfigError(_format_validation_error(exc, layers)) from None
     params._root = root
     _check_sources_inside_raw_dir(params, layers)
+    from .data.features import check_feature_lists  # a typing slip in a feature list is refused, not dropped
+
+    check_feature_lists(params, lambda loc: _layer_of(loc, layers))
     return params
 
 
