@@ -23,7 +23,7 @@ def criterion_values(tables, params: Parameters, month: str | None = None) -> pd
     """
     end = pd.Period(month or params.month, "M").end_time.normalize()
     start = end - pd.DateOffset(months=params.grading.period_months) + pd.Timedelta(days=1)
-    orders = tables["orders"]
+    orders = tables.require("orders", "customer grading")  # absent: a DataError with the page's statement
     window = orders[(orders["order_date"] >= start) & (orders["order_date"] <= end)]
     if window.empty:
         raise DataError(f"grading: no order between {start.date()} and {end.date()}; nothing to grade "
@@ -313,11 +313,11 @@ def churn_risk(tables, params: Parameters) -> tuple[pd.DataFrame | None, Message
 
     Without a churn model (too little history) every customer counts as low risk and the note says why.
     """
-    from . import churn
+    from . import churn, model_cache
 
     try:
         history = churn.satisfaction_history(tables, params)
-        model, _ = churn.fit_churn_model(tables, params, history)
+        model, _ = model_cache.churn_model(tables, params, history)  # fitted once: the churn page shares it
         risk = churn.score_customers(model, churn.current_features(tables, params, history), params)
         return risk, Message("grade.matrix_note")
     except DataError as exc:
