@@ -505,3 +505,18 @@ def test_a_branch_report_says_which_tables_stay_with_the_company_report(demo):
     by_region = tables.scoped("region", region)
     assert "targets" not in by_region
     assert [m.values["table"].code for m in sales.absent_messages(by_region, p)] == ["targets"]
+
+
+def test_a_period_without_orders_is_a_stated_no_data_page_not_a_crash():
+    from analysis.errors import DataError
+
+    lines = pd.DataFrame({"order_date": pd.to_datetime(["2026-08-03", "2026-09-28"])})
+    sales.require_sales(lines, "2026-09-01", "2026-09-30")  # one order in September: the page is built
+    with pytest.raises(DataError) as caught:
+        sales.require_sales(lines, "2026-10-01", "2026-10-31")
+    reason = caught.value.reason
+    assert reason.key == "sales.no_orders_in_period"
+    assert (reason.values["first"], reason.values["last"]) == (pd.Timestamp("2026-08-03"), pd.Timestamp("2026-09-28"))
+    with pytest.raises(DataError) as caught:
+        sales.require_sales(lines.iloc[:0], "2026-10-01", "2026-10-31")  # an export with its header only
+    assert caught.value.reason.key == "sales.no_orders"

@@ -22,7 +22,7 @@ from .sentences import (absent_message, absent_messages, ageing_finding, basis_m
                         duplicates_message, findings, flow_message, growth_message, headlines, intro_message,
                         last_year_message, margin_message, margin_spread_message, market_hint, market_message, missed_message, missing_fields_message,
                         new_product_message, new_trend_finding, penetration_finding, penetration_message,
-                        recommendations, repeated_messages, statistics_message, target_finding, target_notes, target_message, top_message, trend_finding,
+                        recommendations, repeated_messages, require_sales, statistics_message, target_finding, target_notes, target_message, top_message, trend_finding,
                         unknown_products_message, unmatched_message)
 
 __all__ = [name for name in dir() if not name.startswith("_")

@@ -43,6 +43,20 @@ def absent_messages(tables, params: Parameters) -> list[Message]:
     return out
 
 
+def require_sales(lines: pd.DataFrame, start, end) -> None:
+    """The page needs orders in its period: without one, a DataError whose message says so and where the
+    orders the file holds begin and end (the page then states it, greyed on the index, and the run goes on)."""
+    from ..errors import DataError
+
+    if within(lines["order_date"], start, end).any():
+        return
+    dates = lines["order_date"].dropna()
+    reason = (Message.of("sales.no_orders_in_period", start=day(start), end=day(end), first=dates.min(),
+                         last=dates.max()) if len(dates) else Message.of("sales.no_orders"))
+    raise DataError(f"sales summary: no order from {day(start).date()} to {day(end).date()} in the sales statistics.",
+                    reason=reason)
+
+
 def intro_message(lines: pd.DataFrame, start, end) -> Message:
     chosen = lines[within(lines["order_date"], start, end)]
     return Message.of("sales.intro", start=day(start), end=day(end), orders=len(chosen),
