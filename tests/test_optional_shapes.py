@@ -346,3 +346,23 @@ def test_surveys_without_form_numbers_are_numbered_by_customer_and_day(unnumbere
     text = page_text(project, "satisfaction")
     assert derived in text and "回收率与电话回访名单从略" not in text  # answered dates present: the rate is measured
     assert site_problems(project) == []
+
+
+def test_only_the_two_required_tables_build_a_site_whose_pages_say_what_is_missing(tmp_path):
+    """Issue 15 item 1: the customer archive and the sales statistics alone give exit 0 and a site; each page
+    whose table is absent says which table and where to put it, and the index greys it."""
+    from conftest import FIXTURES
+
+    project = make_project(tmp_path / "p", notebooks=True)
+    for name in ("客户档案.xlsx", "销售统计.xlsx"):
+        (project / "data" / "raw" / name).write_bytes((FIXTURES / "good" / name).read_bytes())
+    proc = run_cli("--project", str(project), "run", "--month", DEMO_MONTH,
+                   "-p", "run.notebooks=[data_quality,satisfaction,lead_conversion]")
+    assert proc.returncode == 0, proc.stderr
+    assert outcomes(project) == {"data_quality": "ok", "satisfaction": "no_data", "lead_conversion": "no_data"}
+    satisfaction_page = page_text(project, "satisfaction")
+    assert "本页需要“满意度调查”表，本期未提供" in satisfaction_page and "data/raw/客户满意度调查表.xlsx" in satisfaction_page
+    assert "本页需要“来店(电)登记”表" in page_text(project, "lead_conversion")
+    month_page = (project / "reports" / "site" / DEMO_MONTH / "index.html").read_text("utf-8")
+    assert month_page.count("wb-nodata") >= 2  # greyed with the reason on the month's page
+    assert site_problems(project) == []
