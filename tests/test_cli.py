@@ -24,7 +24,8 @@ def test_bad_parameter_exits_2_before_any_kernel_starts(demo_project):
 def test_validate_exits_2_and_lists_every_error(tmp_path):
     project = make_project(tmp_path / "p", FIXTURES / "good")
     shutil.copy2(FIXTURES / "bad" / "text_in_number" / "销售统计.xlsx", project / "data" / "raw")
-    proc = run_cli("--project", str(project), "validate", "--month", "2026-10")
+    # in English (the site language zh-CN prints the same in Chinese: tests/test_input_shapes.py)
+    proc = run_cli("--project", str(project), "validate", "--month", "2026-10", "-p", "site.language=en")
     assert proc.returncode == 2, proc.stderr
     assert "销售统计.xlsx, sheet 销售明细, row 3, column 金额: amount must be a number. Got '一千'." in proc.stdout
     assert not list((project / "data" / "processed").glob("**/*.parquet"))
@@ -32,7 +33,7 @@ def test_validate_exits_2_and_lists_every_error(tmp_path):
 
 def test_validate_exits_0_on_good_files(tmp_path):
     project = make_project(tmp_path / "p", FIXTURES / "good")
-    proc = run_cli("--project", str(project), "validate", "--month", "2026-10")
+    proc = run_cli("--project", str(project), "validate", "--month", "2026-10", "-p", "site.language=en")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No errors or warnings." in proc.stdout
     assert "payments         absent" in proc.stdout

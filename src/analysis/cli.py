@@ -185,14 +185,13 @@ def _demo_data(args) -> int:
 
 def _validate(args) -> int:
     from .data.store import validate_sources
+    from .validation_text import report_text, tables_lines
 
     params = _params(args)
     report = validate_sources(params)
-    for name, info in report.tables.items():
-        _say(f"  {name:<12} {info.rows:>10,} rows  {info.file}" + (f" [{info.sheet}]" if info.sheet else ""))
-    for name, why in report.missing.items():
-        _say(f"  {name:<12} {'absent':>10}  {why}")
-    _say(report.format())
+    for line in tables_lines(report, params, params.site.language):  # in the site's language, as the pages
+        _say(line)
+    _say(report_text(report, params.site.language))
     _say_left_out(report, params)
     return 2 if report.errors else 0
 
@@ -229,12 +228,18 @@ def _work_folders(params, *more: Path) -> list[Path]:
 
 
 def _run(args) -> int:
+    from .errors import DataError
     from .runner import process_seconds, run_month
+    from .validation_text import localised
 
     params = _params(args)
     with _one_at_a_time(args, params):
-        result = run_month(params, overrides=args.overrides, force=args.force, progress=_say,
-                           executor=args.executor, scheduler=args.scheduler, allow_incomplete=args.allow_incomplete)
+        try:
+            result = run_month(params, overrides=args.overrides, force=args.force, progress=_say,
+                               executor=args.executor, scheduler=args.scheduler,
+                               allow_incomplete=args.allow_incomplete)
+        except DataError as exc:  # the load's findings in the site's language, as validate prints them
+            raise localised(exc, params) from None
         if not args.no_site:
             from .site import build_site
 

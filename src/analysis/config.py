@@ -31,7 +31,8 @@ CHECKS = ("empty_file", "missing_sheet", "merged_header", "missing_column", "mis
           # consistency checks the procedures imply (analysis.data.consistency; warnings by default)
           "followup_before_reply", "followup_before_receipt", "reply_before_receipt", "deal_before_visit",
           "payment_before_order", "answer_before_sent", "delivery_before_order", "decision_before_submission",
-          "return_before_order")
+          "return_before_order",
+          "month_after_data")  # the report month begins well after the data ends (analysis.data.validate)
 
 
 class _Strict(BaseModel):

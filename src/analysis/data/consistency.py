@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Parameters
+from ..message import Message, Term
 from .validate import Issue, TableInfo, ValidationReport
 
 
@@ -111,7 +112,13 @@ def _run(con, check: Check, folder: Path, report: ValidationReport, params: Para
                   f"{later_header} / {earlier_header}",
                   f"{check.later} must not be earlier than {check.earlier}"
                   + (f" of the {source} row its {check.key} names" if check.parent else ""),
-                  check.fix, count=int(total))
+                  check.fix, count=int(total),
+                  reason=Message.of("dq.issue.date_order_parent", later=Term("column", check.later),
+                                    earlier=Term("column", check.earlier), source=Term("table", source),
+                                    link=Term("column", check.key)) if check.parent
+                  else Message.of("dq.issue.date_order", later=Term("column", check.later),
+                                  earlier=Term("column", check.earlier)),
+                  remedy=Message.of("dq.fix.date_order", later=later_header, earlier=earlier_header))
     issue.cases = [(int(row), f"{later_header} {_shown(a)} < {earlier_header} {_shown(b)}") for row, a, b in cases]
     return issue
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..message import Message
 
 CHUNK_ROWS = 200_000
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -95,16 +97,19 @@ def open_source(path: Path, sheet: str | None = None, header_row: int = 1,
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found. Put the export in that folder or fix "
-                        f"data.sources in parameters/defaults.yaml.")
+                        f"data.sources in parameters/defaults.yaml.",
+                        reason=Message.of("dq.file.not_found", file=str(path)))
     if path.stat().st_size == 0:
-        raise DataError(f"{path.name}: the file is empty. Export the table again.", check="empty_file")
+        raise DataError(f"{path.name}: the file is empty. Export the table again.", check="empty_file",
+                        reason=Message.of("dq.file.empty", file=path.name))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _open_xlsx(path, sheet, header_row, limits or Limits())
     if suffix in (".csv", ".txt"):
         return _open_csv(path, header_row, encoding)
     raise DataError(f"{path.name}: the file type {suffix or '(none)'} is not supported. "
-                    "Save it as .xlsx or .csv (old .xls files: open in Excel and save as .xlsx).")
+                    "Save it as .xlsx or .csv (old .xls files: open in Excel and save as .xlsx).",
+                    reason=Message.of("dq.file.type", file=path.name, suffix=suffix or "—"))
 
 
 def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
@@ -125,7 +130,8 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
         return "gb18030"
     except UnicodeDecodeError:
         raise DataError(f"{path.name}: the text is neither UTF-8 nor GB18030. Save the csv "
-                        "from Excel as 'CSV UTF-8' and try again.") from None
+                        "from Excel as 'CSV UTF-8' and try again.",
+                        reason=Message.of("dq.file.encoding", file=path.name)) from None
 
 
 def _open_csv(path: Path, header_row: int, encoding: str) -> RawSheet:
@@ -135,7 +141,8 @@ def _open_csv(path: Path, header_row: int, encoding: str) -> RawSheet:
                            header=None, skiprows=header_row - 1, nrows=1)
     except pd.errors.EmptyDataError:
         raise DataError(f"{path.name}: the file has no header row at row {header_row}. "
-                        "Export the table with its headers, or set header_row in parameters.", check="empty_file") from None
+                        "Export the table with its headers, or set header_row in parameters.", check="empty_file",
+                        reason=Message.of("dq.file.no_header", file=path.name, row=str(header_row))) from None
     except UnicodeDecodeError:
         raise _bad_bytes(path, enc) from None
     headers = [_clean_header(h) for h in head.iloc[0].tolist()]
@@ -172,19 +179,25 @@ def _bad_bytes(path: Path, encoding: str) -> DataError:
                 column = len(line[:exc.start].decode(decoder_name, errors="replace")) + 1
                 return DataError(f"{path.name}, line {number}, character {column}: the text must be valid "
                                  f"{encoding.upper()}. Got the bytes {line[exc.start:exc.end + 3]!r}. Correct that "
-                                 "line, or save the file again from Excel as 'CSV UTF-8'.")
+                                 "line, or save the file again from Excel as 'CSV UTF-8'.",
+                                 reason=Message.of("dq.file.bad_bytes", file=path.name, line=str(number),
+                                                    column=str(column), encoding=encoding.upper()))
     return DataError(f"{path.name}: the text must be valid {encoding.upper()}. Save the file again from Excel "
-                     "as 'CSV UTF-8'.")
+                     "as 'CSV UTF-8'.", reason=Message.of("dq.file.encoding", file=path.name))
 
 
 def _bad_fields(path: Path, exc: Exception, width: int) -> DataError:
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
     if not found:
         return DataError(f"{path.name}: the rows must have as many fields as the header row ({width}). Got: {exc}. "
-                         "Check for unquoted commas in text.")
+                         "Check for unquoted commas in text.",
+                         reason=Message.of("dq.file.fields", file=path.name, line="—", expected=str(width),
+                                            got="—"))
     expected, line, saw = found.groups()
     return DataError(f"{path.name}, line {line}: each row must have {expected} fields, as many as the header row. "
-                     f"Got {saw}. Put text holding commas in double quotes, or remove the extra separators.")
+                     f"Got {saw}. Put text holding commas in double quotes, or remove the extra separators.",
+                     reason=Message.of("dq.file.fields", file=path.name, line=str(line), expected=str(expected),
+                                        got=str(saw)))
 
 
 def _open_xlsx(path: Path, sheet: str | None, header_row: int, limits: Limits) -> RawSheet:
@@ -194,7 +207,9 @@ def _open_xlsx(path: Path, sheet: str | None, header_row: int, limits: Limits) -
     if scan.merged:
         raise DataError(f"{path.name}, sheet {sheet}, row {header_row}: the header row has merged "
                         f"cells ({', '.join(scan.merged)}). Unmerge them so that every column has its own "
-                        "header, or set header_row to the row with one header per column.", check="merged_header")
+                        "header, or set header_row to the row with one header per column.", check="merged_header",
+                        reason=Message.of("dq.file.merged_header", file=path.name, sheet=sheet, row=str(header_row),
+                                           cells=", ".join(scan.merged)))
     from python_calamine import CalamineWorkbook
 
     try:
@@ -202,10 +217,12 @@ def _open_xlsx(path: Path, sheet: str | None, header_row: int, limits: Limits) -
         ws = workbook.get_sheet_by_name(sheet)
     except Exception as exc:  # calamine raises its own types for a damaged zip or XML
         raise DataError(f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: {exc}). "
-                        "Open it in Excel and save it again as .xlsx.") from None
+                        "Open it in Excel and save it again as .xlsx.",
+                        reason=Message.of("dq.file.unreadable", file=path.name)) from None
     start = ws.start
     if start is None or ws.end[0] + 1 < header_row:
-        raise DataError(f"{path.name}, sheet {sheet}: the sheet is empty. Export the table again.", check="empty_file")
+        raise DataError(f"{path.name}, sheet {sheet}: the sheet is empty. Export the table again.", check="empty_file",
+                        reason=Message.of("dq.file.empty_sheet", file=path.name, sheet=sheet))
     first_col = start[1]  # calamine's rows begin at the first used column; rows are counted from row 1
     rows = iter(ws.iter_rows())
     for _ in range(header_row - 1):
@@ -259,15 +276,19 @@ def _check_container(path: Path) -> None:
         if _holds(path, "EncryptionInfo".encode("utf-16-le")):
             raise DataError(f"{path.name}: the workbook must be saved without a password. Got a password-protected "
                             "(encrypted) workbook, which cannot be read. Open it in Excel, remove the password "
-                            "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again.")
+                            "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again.",
+                            reason=Message.of("dq.file.password", file=path.name))
         raise DataError(f"{path.name}: the file must be an .xlsx workbook. Got an old Excel 97-2003 (.xls) file "
-                        "named .xlsx. Open it in Excel and save it as 'Excel Workbook (*.xlsx)'.")
+                        "named .xlsx. Open it in Excel and save it as 'Excel Workbook (*.xlsx)'.",
+                        reason=Message.of("dq.file.xls", file=path.name))
     if b"\x00" not in head and _is_text(head):
         raise DataError(f"{path.name}: the file must be an .xlsx workbook. Got a text (csv) file named .xlsx. "
                         "Rename it to .csv and set data.sources.<table>.file to that name, or open it in Excel "
-                        "and save it as 'Excel Workbook (*.xlsx)'.")
+                        "and save it as 'Excel Workbook (*.xlsx)'.",
+                        reason=Message.of("dq.file.csv_named_xlsx", file=path.name))
     raise DataError(f"{path.name}: the file must be an .xlsx workbook. Got a file that is not one (it does not "
-                    "start like a zip archive). Open it in Excel and save it again as .xlsx.")
+                    "start like a zip archive). Open it in Excel and save it again as .xlsx.",
+                    reason=Message.of("dq.file.not_xlsx", file=path.name))
 
 
 def _holds(path: Path, needle: bytes) -> bool:
@@ -305,7 +326,8 @@ def _scan_workbook(path: Path, sheet: str | None, header_row: int, limits: Limit
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise DataError(f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: {exc}). "
-                        "Open it in Excel and save it again as .xlsx.") from None
+                        "Open it in Excel and save it again as .xlsx.",
+                        reason=Message.of("dq.file.unreadable", file=path.name)) from None
     with zf:
         declared = sum(info.file_size for info in zf.infolist())
         if declared > max_bytes:
@@ -314,15 +336,19 @@ def _scan_workbook(path: Path, sheet: str | None, header_row: int, limits: Limit
             names, targets = _sheet_targets(zf, max_bytes)
         except (KeyError, ElementTree.ParseError, StopIteration) as exc:
             raise DataError(f"{path.name}: not a readable Excel workbook (its sheet list is damaged: {exc}). "
-                            "Open it in Excel and save it again as .xlsx.") from None
+                            "Open it in Excel and save it again as .xlsx.",
+                            reason=Message.of("dq.file.unreadable", file=path.name)) from None
         if not names:
-            raise DataError(f"{path.name}: the workbook has no sheet. Export the table again.", check="empty_file")
+            raise DataError(f"{path.name}: the workbook has no sheet. Export the table again.", check="empty_file",
+                            reason=Message.of("dq.file.no_sheet", file=path.name))
         if sheet is None:
             sheet = names[0]
         elif sheet not in names:
             raise DataError(f"{path.name}: sheet {sheet} not found. The workbook has "
                             f"{', '.join(names)}. Set data.sources.<table>.sheet in parameters to one of them.",
-                            check="missing_sheet")
+                            check="missing_sheet",
+                            reason=Message.of("dq.file.missing_sheet", file=path.name, sheet=sheet,
+                                               sheets=", ".join(names)))
         target = targets.get(sheet)
         if target is None or target not in zf.namelist():
             return _Scan(sheet, [], [])
@@ -371,7 +397,8 @@ def _scan_sheet(zf, target, path, sheet, header_row, limits, max_bytes) -> _Scan
                 block = fh.read(_SCAN_BLOCK)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 raise DataError(f"{path.name}, sheet {sheet}: not a readable Excel workbook ({exc}). Open it in "
-                                "Excel and save it again as .xlsx.") from None
+                                "Excel and save it again as .xlsx.",
+                                reason=Message.of("dq.file.unreadable", file=path.name)) from None
             size += len(block)
             if size > max_bytes:
                 raise _too_large(path, sheet, f"unpacks to more than {limits.max_uncompressed_mb:,.0f} MB")
@@ -382,7 +409,8 @@ def _scan_sheet(zf, target, path, sheet, header_row, limits, max_bytes) -> _Scan
                 if cut <= 0:
                     if len(data) > 16 * _SCAN_BLOCK:
                         raise DataError(f"{path.name}, sheet {sheet}: the sheet's XML is damaged. Open the workbook "
-                                        "in Excel and save it again as .xlsx.")
+                                        "in Excel and save it again as .xlsx.",
+                                        reason=Message.of("dq.file.unreadable", file=path.name))
                     carry = data
                     continue
                 done, carry = data[:cut], data[cut:]
@@ -442,7 +470,7 @@ def _too_large(path: Path, sheet: str | None, what: str) -> DataError:
     return DataError(f"{where}: a workbook must unpack to at most data.max_uncompressed_mb MB and hold at most "
                      f"data.max_cells cells. Got one that {what}. If the file is genuine, raise data.max_uncompressed_mb "
                      "or data.max_cells in parameters/defaults.yaml; otherwise export the table again.",
-                     check="too_large")
+                     check="too_large", reason=Message.of("dq.file.too_large", where=where))
 
 
 def _clean_header(value) -> str:
@@ -458,6 +486,18 @@ def _clean_header(value) -> str:
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d", "%Y-%m", "%Y%m")
 # Excel serial numbers up to 2199-12-31 (later ones are typing errors, and beyond pandas' range)
 _LAST_SERIAL = (pd.Timestamp("2199-12-31") - pd.Timestamp("1899-12-30")).days
+
+
+def normalise_width(text: pd.Series) -> pd.Series:
+    """Full-width digits, letters and signs (１２, ２０２６－１０－０５, ￥, ，, ．) as their ASCII forms:
+    Unicode NFKC, applied only to the cells that are not ASCII (the others are unchanged by it), so a
+    column of plain numbers or dates costs one vectorised test."""
+    wide = text.notna() & ~text.str.isascii().fillna(True).astype(bool)
+    if not wide.any():
+        return text
+    out = text.copy()
+    out[wide] = [unicodedata.normalize("NFKC", value) for value in text[wide]]
+    return out
 
 
 def cell_types(values: pd.Series) -> pd.Series:
@@ -543,8 +583,8 @@ def parse_numbers(values: pd.Series, types: pd.Series | None = None) -> tuple[pd
     parsed = pd.to_numeric(text.mask(text == ""), errors="coerce").astype(float)
     # only cells that are not plain numbers go through the slower clean-up of separators and symbols
     todo = parsed.isna() & text.notna() & (text != "")
-    if todo.any():
-        cleaned = text[todo].str.replace(r"[,，¥￥%\s]", "", regex=True)
+    if todo.any():  # full-width digits (１２), 3,500元, ￥1，234．50 as typed in Chinese offices
+        cleaned = normalise_width(text[todo]).str.replace(r"[,¥%\s元]", "", regex=True)
         parsed[todo] = pd.to_numeric(cleaned.mask(cleaned == ""), errors="coerce").astype(float)
     out = numeric.where(is_num, parsed)
     bad = out.isna() & ~blank_mask(values, types if values.dtype == object else None)
@@ -591,8 +631,8 @@ def parse_dates(values: pd.Series, keep_time: bool = False,
         # ISO dates (2026-10-05, 2026-10-05 14:30) parse in one fast pass; the rest are normalised
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[ns]")
         todo = parsed.isna() & text.notna() & (text != "")
-        if todo.any():
-            rest = (text[todo].str.replace(r"\s*[年/.]\s*", "-", regex=True)
+        if todo.any():  # 2026/10/5, 2026年10月5日, and full-width ２０２６－１０－０５ (NFKC) first
+            rest = (normalise_width(text[todo]).str.replace(r"\s*[年/.]\s*", "-", regex=True)
                     .str.replace(r"\s*月\s*", "-", regex=True).str.replace(r"\s*日", " ", regex=True)
                     .str.replace("T", " ", regex=False).str.strip().str.rstrip("-"))
             for fmt in _DATE_FORMATS:

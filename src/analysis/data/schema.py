@@ -318,7 +318,10 @@ def table_for(name: str) -> Table:
 
 
 def schema_markdown() -> str:
-    """Render the canonical tables as the Markdown a user maps an export to."""
+    """Render the canonical tables as the Markdown a user maps an export to, each with an example of the
+    company's own columns (``extra``)."""
+    from .docs import extra_example  # it reads the parameters' default sources, which read this module
+
     lines = []
     for table in TABLES.values():
         need = "required" if table.required else "optional"
@@ -340,6 +343,7 @@ def schema_markdown() -> str:
             lines.append("| *one per dimension* | float | | 品质 / 交期 / 服务 / 价格 / 技术 / 沟通 ... | "
                          "survey scale labels or numbers | |")
         lines.append("")
+        lines += extra_example(table.name)
     return "\n".join(lines)
 
 
@@ -348,7 +352,14 @@ def tables_document() -> str:
     return ("# Canonical tables\n\nMap your exports to these tables and columns. Headers in the \"default headers\" "
             "column are recognised without any setting; map others in `parameters/defaults.yaml` "
             "(`data.sources.<table>.columns`). Columns marked personal never appear on the report site.\n"
-            "Regenerate this page with `python -m analysis.data.schema > docs/data-tables.md`.\n\n" + schema_markdown())
+            "Regenerate this page with `python -m analysis.data.schema > docs/data-tables.md`.\n\n" + _docs_intro()
+            + "\n" + schema_markdown())
+
+
+def _docs_intro() -> str:
+    from .docs import INTRO
+
+    return INTRO
 
 
 if __name__ == "__main__":

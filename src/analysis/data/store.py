@@ -16,7 +16,7 @@ from ..config import Parameters
 from ..errors import DataError
 from ..message import Message, Term
 from .schema import TABLES, Table
-from .validate import Issue, TableInfo, ValidationReport
+from .validate import Issue, TableInfo, ValidationReport, with_month_check
 
 if TYPE_CHECKING:  # pandas and pyarrow load when a table is read or written: a reused load needs neither
     import pandas as pd
@@ -180,6 +180,7 @@ def prepare_tables(params: Parameters, force: bool = False,
         the previous processed tables stay as they were.
     """
     report, folder, reused = _load(params, force, progress or (lambda _msg: None), today or dt.date.today())
+    report = with_month_check(report, params)  # a month well past the data's end is refused (month_after_data)
     if report.errors:
         n = sum(i.count for i in report.errors)
         raise DataError(f"{len(report.errors)} check(s) failed on {n} row(s); nothing was written.\n"
@@ -194,7 +195,7 @@ def validate_sources(params: Parameters, today: dt.date | None = None) -> Valida
     :func:`prepare_tables` reuses), so ``workbench validate`` then ``workbench run``
     reads each file once; with errors nothing is written to data/processed.
     """
-    return _load(params, False, lambda _m: None, today or dt.date.today())[0]
+    return with_month_check(_load(params, False, lambda _m: None, today or dt.date.today())[0], params)
 
 
 def shaping_parameters(params: Parameters) -> dict:
@@ -286,7 +287,10 @@ def _load_all(params: Parameters, out: Path, hashes: dict, say, today: dt.date) 
                 report.issues.append(Issue("error", "missing_table", name, source.file if source else name, None, None,
                                            "", "", detail=f"{where}: the required {name} table is missing "
                                            f"({table.description}). Export it to that path, or set "
-                                           f"data.sources.{name}.file in parameters/defaults.yaml."))
+                                           f"data.sources.{name}.file in parameters/defaults.yaml.",
+                                           reason=Message.of("dq.issue.required_table", where=where,
+                                                             table=Term("table", name), name=name,
+                                                             description=table.description)))
             else:
                 report.missing[name] = f"no file at {where}"
             continue
@@ -318,7 +322,7 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
     except DataError as exc:
         check = getattr(exc, "check", "empty_file")
         return None, [Issue("error", check, table.name, path.name, None if is_csv else source.sheet, None, "", "",
-                            detail=str(exc))]
+                            detail=str(exc), reason=exc.reason)]
     collector = Collector(params, table, raw)
     found = resolve_headers(table, raw, params, collector)
     add_notes(raw, collector)
@@ -350,14 +354,17 @@ def _load_table(table: Table, path: Path, source, params: Parameters, out: Path,
                 writer.write_table(pa.Table.from_pandas(typed[schema.names], schema=schema, preserve_index=False))
     except DataError as exc:  # a csv that breaks part-way (encoding, field count)
         return None, [*collector.issues.values(),
-                      Issue("error", exc.check, table.name, path.name, raw.sheet, None, "", "", detail=str(exc))]
+                      Issue("error", exc.check, table.name, path.name, raw.sheet, None, "", "", detail=str(exc),
+                            reason=exc.reason)]
     if rows == 0:
         severity = params.validation.severity.get("empty_file", "error" if table.required else "warning")
         collector.issues[("empty_file", None)] = Issue(
             severity, "empty_file", table.name, path.name, raw.sheet, None, "", "",
             detail=f"{raw.where}: the {table.name} table has a header row but no data rows. "
                    + ("Export the table with its rows." if table.required else
-                      "The analyses that use it are left out until it has rows."))
+                      "The analyses that use it are left out until it has rows."),
+            reason=Message.of("dq.issue.no_rows", where=raw.where, table=Term("table", table.name)),
+            remedy=Message("dq.fix.no_rows_required" if table.required else "dq.fix.no_rows_optional"))
     fmt = lambda t: None if t is None or pd.isna(t) else str(pd.Timestamp(t).date())
     info = TableInfo(table.name, path.name, raw.sheet, rows, [found[c] for c in found], list(found), sha,
                      raw.encoding, fmt(first), fmt(last))
@@ -391,7 +398,10 @@ def _cross_checks(params: Parameters, folder: Path, report: ValidationReport) ->
                     issue = Issue(_severity(params, "duplicate_key"), "duplicate_key", name, info.file, sheet, header,
                                   f"{table.key} must be unique; the same value is in rows "
                                   + "; ".join(f"{k}: {', '.join(map(str, rows[:5]))}" for k, _, rows in cases),
-                                  "Delete the repeated row or give it its own number.", count=int(total))
+                                  "Delete the repeated row or give it its own number.", count=int(total),
+                                  reason=Message.of("dq.issue.duplicate_key", name=table.key, rows="; ".join(
+                                      f"{k}: {', '.join(map(str, rows[:5]))}" for k, _, rows in cases)),
+                                  remedy=Message("dq.fix.duplicate_key"))
                     issue.cases = [(int(rows[1]), str(k)) for k, _, rows in cases]
                     issues.append(issue)
             for col in table.columns:
@@ -411,7 +421,10 @@ def _cross_checks(params: Parameters, folder: Path, report: ValidationReport) ->
                     issue = Issue(_severity(params, "orphan"), "orphan", name, info.file, sheet,
                                   _header_of(info, table, col.name),
                                   f"{col.name} must exist in the {parent} table ({pinfo.file})",
-                                  f"Add it to {pinfo.file} or correct the number.", count=int(total))
+                                  f"Add it to {pinfo.file} or correct the number.", count=int(total),
+                                  reason=Message.of("dq.issue.orphan", name=col.name, table=parent,
+                                                    table_name=Term("table", parent), file=pinfo.file),
+                                  remedy=Message.of("dq.fix.orphan", file=pinfo.file))
                     issue.cases = [(int(r), str(v)) for r, v in cases]
                     issues.append(issue)
     finally:
