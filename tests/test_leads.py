@@ -139,6 +139,8 @@ def test_the_follow_up_list_is_worked_from_the_leads_own_history(tmp_path):
     # report end 31 Oct. L1 planned 20 Oct (past, 11 days overdue), last contact 10 Oct.
     # L2 planned 5 Nov (ahead): keep the consultant's own date. L3: no plan, last contact 28 Sep, level B:
     # quiet for 33 days -> stale; model grade gap + last contact is already past -> suggest 1 Nov.
+    # L4 planned 12 Oct and was followed up late, on 25 Oct: the plan was carried out, not overdue; level C
+    # (gap 7 days) -> next 1 Nov from its own history.
     params = load_parameters(root=make_project(tmp_path / "p"), month="2026-10",
                              overrides={"leads.followup_days": {"A": 1, "B": 3, "C": 7}})
 
@@ -146,29 +148,31 @@ def test_the_follow_up_list_is_worked_from_the_leads_own_history(tmp_path):
         spec = modeling.FeatureSpec([], [])
 
         def predict(self, frame):
-            return np.array([0.9, 0.3, 0.1])[: len(frame)]
+            return np.array([0.9, 0.3, 0.1, 0.1])[: len(frame)]
 
-    frame = pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "consultant": ["张伟", "张伟", "王芳"],
-                          "intent_level": ["A", "B", "B"], "status": ["open"] * 3, "labelled": [False] * 3,
-                          "created_date": pd.to_datetime(["2026-09-01", "2026-10-20", "2026-09-20"]),
-                          "next_followup_date": pd.to_datetime(["2026-10-20", "2026-11-05", None])})
-    events = pd.DataFrame({"lead_id": ["L1", "L1", "L3"], "event_date": pd.to_datetime(["2026-09-15", "2026-10-10",
-                                                                                          "2026-09-28"])})
+    frame = pd.DataFrame({"lead_id": ["L1", "L2", "L3", "L4"], "consultant": ["张伟", "张伟", "王芳", "王芳"],
+                          "intent_level": ["A", "B", "B", "C"], "status": ["open"] * 4, "labelled": [False] * 4,
+                          "created_date": pd.to_datetime(["2026-09-01", "2026-10-20", "2026-09-20", "2026-10-01"]),
+                          "next_followup_date": pd.to_datetime(["2026-10-20", "2026-11-05", None, "2026-10-12"])})
+    events = pd.DataFrame({"lead_id": ["L1", "L1", "L3", "L4"],
+                           "event_date": pd.to_datetime(["2026-09-15", "2026-10-10", "2026-09-28", "2026-10-25"])})
     original = modeling.reasons
     modeling.reasons = lambda result, frame, top=3: pd.Series([[]] * len(frame), index=frame.index)
     try:
         scored = L.score_open_leads(Model(), frame, params, events).set_index("lead_id")
     finally:
         modeling.reasons = original
-    assert scored["model_grade"].to_dict() == {"L1": "A", "L2": "B", "L3": "C"}
+    assert scored["model_grade"].to_dict() == {"L1": "A", "L2": "B", "L3": "C", "L4": "C"}
     assert scored.loc["L1", "last_contact"] == pd.Timestamp("2026-10-10") and scored.loc["L1", "days_overdue"] == 11
-    assert bool(scored.loc["L1", "past_planned"]) and not bool(scored.loc["L2", "past_planned"])
-    assert scored["next_followup"].dt.strftime("%m-%d").to_dict() == {"L1": "11-01", "L2": "11-05", "L3": "11-01"}
-    assert scored["stale"].to_dict() == {"L1": False, "L2": False, "L3": True}
+    assert scored["past_planned"].to_dict() == {"L1": True, "L2": False, "L3": False, "L4": False}
+    assert pd.isna(scored.loc["L4", "days_overdue"]) and scored.loc["L4", "planned"] == pd.Timestamp("2026-10-12")
+    assert scored["next_followup"].dt.strftime("%m-%d").to_dict() == {"L1": "11-01", "L2": "11-05", "L3": "11-01",
+                                                                     "L4": "11-01"}
+    assert scored["stale"].to_dict() == {"L1": False, "L2": False, "L3": True, "L4": False}
     message = L.follow_up_message(scored.reset_index(), params)
     assert (message.values["past"], message.values["stale"]) == (1, 1)
     listing = L.follow_up_list(scored.reset_index())
-    assert listing["lead_id"].tolist() == ["L1", "L3", "L2"]  # past their plan first, then quiet ones
+    assert listing["lead_id"].tolist()[:2] == ["L1", "L3"]  # past their plan first, then quiet ones
 
 
 def test_a_consultant_mapping_gives_leads_their_branch(tmp_path):

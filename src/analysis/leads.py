@@ -260,7 +260,8 @@ def score_open_leads(result: modeling.ModelResult, frame: pd.DataFrame, params: 
     """Open leads with the conversion probability, model grade and top factors, and their follow-up state.
 
     last_contact: the latest follow-up (or the visit) on or before the period end; planned: the
-    consultant's own next date (下次跟进日期); days_overdue: days the planned date is past, at the
+    consultant's own next date (下次跟进日期), carried out when a contact came on or after it; days_overdue:
+    days a planned date not carried out is past, at the
     period end; next_followup: the planned date while it is ahead, else the last contact plus the
     model grade's gap (leads.followup_days), and the day after the period end when that is already
     past; past_planned and stale (an A/B/C intent level without a contact for leads.stale_days) flag
@@ -287,6 +288,9 @@ def score_open_leads(result: modeling.ModelResult, frame: pd.DataFrame, params: 
     open_leads["last_contact"] = last
     planned = open_leads["next_followup_date"] if "next_followup_date" in open_leads else pd.Series(pd.NaT, index=open_leads.index)
     open_leads["planned"] = planned
+    # a contact on or after the planned date carried the plan out (late perhaps): it is no longer overdue, and
+    # the next date comes from the lead's own history
+    planned = planned.where(~(planned.notna() & last.notna() & (last >= planned)))
     open_leads["days_overdue"] = (end - planned).dt.days.where(planned < tomorrow).astype("Int64")
     gap = pd.to_timedelta(open_leads["model_grade"].map(params.leads.followup_days), unit="D")
     own = (last + gap).where(last.notna(), tomorrow)
