@@ -15,7 +15,7 @@ from analysis import satisfaction
 from analysis.i18n import period_name, render
 from analysis.message import Message
 from analysis.periods import parse_period, sort_key
-from analysis.runner import check_complete
+from analysis.runner import check_complete, default_as_of
 from analysis.site import front_period, shift
 from conftest import DEMO_MONTH, FIXTURES, copy_project, make_project, run_cli
 
@@ -107,6 +107,19 @@ def test_a_period_that_has_not_ended_is_refused_unless_allowed(tmp_path):
         check_complete(load_parameters(root=project, month="2026-09"), today=D(2026, 9, 30))
 
 
+def test_an_unfinished_period_counts_its_data_up_to_the_last_complete_month(tmp_path):
+    project = make_project(tmp_path / "p", FIXTURES / "good")
+    year = load_parameters(root=project, month="2026")
+    # run on 26 Nov: the year counts January to October, the models cut off at the end of October
+    assert default_as_of(year, today=D(2026, 11, 26)) == D(2026, 10, 31)
+    counted = load_parameters(root=project, month="2026", overrides={"as_of": "2026-10-31"})
+    assert (counted.period, counted.month, counted.period_start, counted.period_end) == (
+        "2026", "2026-10", D(2026, 1, 1), D(2026, 10, 31))
+    # the current month itself: up to yesterday
+    assert default_as_of(load_parameters(root=project, month="2026-11"), today=D(2026, 11, 26)) == D(2026, 11, 25)
+    assert default_as_of(load_parameters(root=project, month="2026-Q4"), today=D(2026, 11, 26)) == D(2026, 10, 31)
+
+
 def test_the_command_refuses_a_period_that_has_not_ended_before_reading_anything(tmp_path):
     project = make_project(tmp_path / "p", FIXTURES / "good")
     next_month = (pd.Timestamp.today() + pd.offsets.MonthBegin(1)).strftime("%Y-%m")
@@ -157,6 +170,7 @@ def test_capa_items_new_in_a_quarter_are_those_opened_in_any_of_its_months(tmp_p
         {"survey_id": "S3", "customer_id": "C2", "sent_date": at("2026-08-01"), "answered_date": at("2026-08-05"),
          **high},
         {"survey_id": "S4", "customer_id": "C3", "sent_date": at("2026-09-02"), "answered_date": at("2026-09-06"), **low},
+        {"survey_id": "S5", "customer_id": "C4", "sent_date": at("2025-12-01"), "answered_date": at("2025-12-05"), **low},
     ])
     surveys["comment"] = None
     register = lambda label: satisfaction.capa_register(surveys, load_parameters(root=project, month=label))  # noqa: E731
@@ -168,6 +182,10 @@ def test_capa_items_new_in_a_quarter_are_those_opened_in_any_of_its_months(tmp_p
     assert status(quarter, "C2") == {"closed"} and status(september, "C2") == {"done"}
     # C3 opened in September: new in both
     assert status(quarter, "C3") == {"new"} and status(september, "C3") == {"new"}
+    # C4 opened in December 2025 and still open: carried over into the year 2026 (the register looks 12 months
+    # back from the period's first month), not dropped
+    year = register("2026")
+    assert status(year, "C4") == {"carried"} and status(year, "C1") == {"new"}
 
 
 # ----------------------------------------------------------------------------- the demo's quarter and year
@@ -188,7 +206,12 @@ def test_a_quarter_and_a_year_build_pages_linked_from_the_archive(period_run):
     assert "<h1>销售年报" in (site / "2026" / "sales_summary.html").read_text("utf-8")
     assert "<h1>销售月报" in (site / DEMO_MONTH / "sales_summary.html").read_text("utf-8")
     year = (site / "2026" / "sales_summary.html").read_text("utf-8")
-    assert "2026年度尚未结束" in year  # run with --allow-incomplete: the page says its figures will change
+    year_manifest = json.loads((period_run / "reports" / "runs" / "2026" / "manifest.json").read_text("utf-8"))
+    if dt.date.today() <= D(2026, 12, 31):  # run with --allow-incomplete before the year ended
+        as_of = default_as_of(load_parameters(root=period_run, month="2026"))
+        assert (year_manifest["complete"], year_manifest["as_of"]) == (False, as_of.isoformat())
+        assert year_manifest["parameters"]["as_of"] == as_of.isoformat()  # the notebooks counted up to it
+        assert "2026年度尚未结束" in year and f"只计截至 {as_of.isoformat()} 的数据" in year
     assert "尚未结束" not in (site / "2026-Q3" / "sales_summary.html").read_text("utf-8")
     # the front page stays on the month, and its overview compares months
     assert 'href="2026-10/index.html"' in index.split("wb-findings")[0]

@@ -463,6 +463,8 @@ class Parameters(_Strict):
     month: str | None = None
     #: the report period: 2026-10, 2026-Q3 or 2026 (the month's own label for a monthly report)
     period: str | None = None
+    #: for a period run before it ended (--allow-incomplete): the last day whose data count (set by the run)
+    as_of: dt.date | None = None
     scope: Scope | None = None
     company: Company = Field(default_factory=Company)
     data: DataParams = Field(default_factory=DataParams)
@@ -494,7 +496,12 @@ class Parameters(_Strict):
         if not is_period(label):
             raise ValueError(f"month must be {PERIOD_FORMATS}; got '{label}'")
         period = parse_period(label)
-        return {**data, "period": period.label, "month": period.cutoff_month}
+        month = period.cutoff_month
+        as_of = data.get("as_of")
+        if as_of not in (None, ""):
+            as_of = dt.date.fromisoformat(str(as_of)[:10])
+            month = min(month, f"{as_of.year:04d}-{as_of.month:02d}")  # the models' cut-off: the last month with data
+        return {**data, "period": period.label, "month": month}
 
     @property
     def root(self) -> Path:
@@ -522,8 +529,10 @@ class Parameters(_Strict):
 
     @property
     def period_end(self) -> dt.date:
-        """Last day of the report period (the last day of its last month)."""
-        return self.report_period.end
+        """Last day of the report period (the last day of its last month), or ``as_of`` when the period had not
+        ended when it was run (the figures count the days up to then)."""
+        end = self.report_period.end
+        return min(end, self.as_of) if self.as_of else end
 
     def fingerprint(self) -> str:
         """Canonical JSON of every value, for hashing and the manifest."""

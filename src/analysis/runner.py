@@ -81,6 +81,14 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     started = time.perf_counter()
     check_complete(params, allow_incomplete, today)
     overrides = _as_dict(overrides)
+    if allow_incomplete and params.as_of is None and params.report_period.end >= (today or dt.date.today()):
+        # the period has not ended: count the data up to the last complete month (or yesterday), not up to a
+        # day still ahead; the notebooks get the same cut-off
+        as_of = default_as_of(params, today)
+        overrides["as_of"] = as_of.isoformat()
+        root = params.root
+        params = type(params).model_validate({**params.model_dump(), "as_of": as_of})
+        params._root = root
     notebooks = _notebook_paths(params)
     tables = prepare_tables(params, progress=say)
     runs = params.root / "reports" / "runs"
@@ -425,7 +433,8 @@ def _manifest(params, overrides, tables, results, started, code_hash, scopes) ->
         "month": params.month,
         "period": params.period,
         # False for a period run before it ended (--allow-incomplete): its pages say the figures are not final
-        "complete": params.period_end < dt.date.today(),
+        "complete": params.report_period.end < dt.date.today(),
+        "as_of": params.as_of.isoformat() if params.as_of else None,
         "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 2),
         "package_version": __version__,
@@ -501,10 +510,18 @@ def git_commit(root: Path) -> str | None:
         return None
 
 
+def default_as_of(params: Parameters, today: dt.date | None = None) -> dt.date:
+    """The last day whose data an unfinished period counts: the end of the last complete month when it falls
+    in the period (monthly exports arrive after the month ends), else yesterday."""
+    today = today or dt.date.today()
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return first if first >= params.period_start else max(params.period_start, today - dt.timedelta(days=1))
+
+
 def check_complete(params: Parameters, allow_incomplete: bool = False, today: dt.date | None = None) -> None:
     """Refuse a report period that has not ended by ``today`` (its last day must be before today)."""
     today = today or dt.date.today()
-    if allow_incomplete or params.period_end < today:
+    if allow_incomplete or params.report_period.end < today:
         return
     last = last_complete_month(today)
     raise ConfigError(f"report period {params.period}: it ends on {params.period_end}, "

@@ -351,8 +351,8 @@ def capa_register(surveys: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     out["overdue"] = out["closed"].isna() & (out["days_open"] > params.survey.capa_due_days)
     out["capa_id"] = out["customer_id"].astype(str) + "-" + out["dimension"] + "-" + out["survey_id"].astype(str)
     out["share"] = np.where(out["dimension"] == "overall", out["item_score"] / params.survey.scale_max, np.nan)
-    lookback = (pd.Period(params.month, "M") - max(params.survey.capa_lookback_months, params.period_months)
-                + 1).start_time
+    # items opened in the lookback months before the report period's first month, and in the period itself
+    lookback = (pd.Period(params.period_start, "M") - params.survey.capa_lookback_months + 1).start_time
     out = out[out["opened"] >= lookback]
     order = {"new": 0, "carried": 1, "closed": 2, "done": 3}
     out = out.assign(_o=out["follow_status"].map(order)).sort_values(["_o", "overdue", "days_open", "capa_id"],

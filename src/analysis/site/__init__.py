@@ -432,8 +432,7 @@ def _incomplete(manifest: dict) -> dict | None:
     """For a run made before its period ended (--allow-incomplete): the day its data stop being final."""
     if manifest.get("complete", True):
         return None
-    finished = str(manifest.get("finished_at", ""))[:10]
-    return {"run": finished}
+    return {"run": str(manifest.get("finished_at", ""))[:10], "as_of": manifest.get("as_of") or ""}
 
 
 def _run_language(manifest: dict) -> str:
