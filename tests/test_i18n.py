@@ -192,6 +192,17 @@ def test_schema_vocabularies_all_have_names():
                 assert f"value.{vocabulary}.{code}" in catalogue(language), (language, vocabulary, code)
 
 
+def test_every_field_of_the_customer_archive_has_a_name():
+    # the sales page's completeness statistics name the archive's fields (seen: a raw tenure_months)
+    from analysis.data import schema
+    from analysis.sales.customers import NOT_JUDGED
+
+    for language in languages():
+        missing = [c.name for c in schema.TABLES["customers"].columns
+                   if c.name not in NOT_JUDGED and f"value.field.{c.name}" not in catalogue(language)]
+        assert missing == [], (language, missing)
+
+
 def test_every_check_has_a_name_in_every_language():
     from analysis.config import CHECKS
 

@@ -57,10 +57,11 @@ def test_response_rate_counts_only_forms_whose_window_has_closed(params):
 
 
 def test_a_form_answered_early_in_its_window_is_not_counted_either(params):
-    # sent 26 Oct and answered 28 Oct: answered, but its window is open -> in neither count of the rate
+    # sent 26 Oct and answered 28 Oct: answered, but its window is open -> not in the rate; it is one of the
+    # forms in their window (S4 and S9), one of them answered: sent 5 = due 3 + in window 2
     early = forms([("S9", "C1", T("2026-10-26"), T("2026-10-28"), 5, 5, 5, None)])
     status = sat.response_status(pd.concat([SURVEYS, early]), CUSTOMERS, params)
-    assert (status.due, status.answered, status.in_window) == (3, 2, 1)
+    assert (status.sent, status.due, status.answered, status.in_window, status.in_window_answered) == (5, 3, 2, 2, 1)
 
 
 def test_phone_register_follows_forms_across_months(params):

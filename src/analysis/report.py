@@ -217,8 +217,10 @@ class Page:
         write_customer_lists(path, titles, customers, self.params, fills=fills)
         from IPython.display import display
 
-        rows = sum(len(f) for f in titles.values())
-        label = _escape(self.t("page.excel_link", name=self.t(file_key), rows=rows))
+        # the rows of the list itself (the first sheet); the other sheets (per rep, summaries) are named apart
+        rows = len(next(iter(titles.values()))) if titles else 0
+        more = self.t("page.excel_more", n=len(titles) - 1) if len(titles) > 1 else ""
+        label = _escape(self.t("page.excel_link", name=self.t(file_key), rows=rows, more=more))
         self._html(f"<p class='wb-excel'><a href='{html.escape(path.name, quote=True)}' "
                    f"download>{label}</a></p>")
         display({EXCEL_MIME: {"file": path.name, "rows": rows, "sheets": {k: len(f) for k, f in titles.items()},

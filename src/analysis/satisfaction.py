@@ -27,10 +27,11 @@ class ResponseStatus:
     answered: int  # of the due forms, answered by the period end
     rate: float  # answered / due
     target: float
-    in_window: int  # forms sent too recently to be due, not yet answered
+    in_window: int  # forms sent too recently to be due (answered already or not): sent = due + in_window
     by_segment: pd.DataFrame
     pending: pd.DataFrame
-    measured: bool = True  # False: the survey file has no answered dates (回收日期), so no rate and no phone list
+    measured: bool = True
+    in_window_answered: int = 0  # of the forms in their window, those already answered  # False: the survey file has no answered dates (回收日期), so no rate and no phone list
 
     @property
     def met(self) -> bool:
@@ -169,9 +170,10 @@ def response_status(surveys: pd.DataFrame, customers: pd.DataFrame, params: Para
                [["survey_id", "customer_id", "sent_date", "days_waiting",
                  *[c for c in ("sales_rep", "branch", "region") if c in waiting.columns]]]
                .reset_index(drop=True))
-    in_window = int((~flags["due"] & ~flags["answered"]).sum())
+    in_window = int((~flags["due"]).sum())
     return ResponseStatus(len(flags), len(due), int(due["answered"].sum()), rate, params.survey.response_target,
-                          in_window, by_segment, pending)
+                          in_window, by_segment, pending,
+                          in_window_answered=int((~flags["due"] & flags["answered"]).sum()))
 
 
 # ----------------------------------------------------------------------------- results
@@ -638,7 +640,7 @@ def conclusions(status: ResponseStatus, overall: dict, results: pd.DataFrame, co
     if compliance:
         out.append(Message.of("sat.c.compliance", reply=Percent(compliance["reply_ok"]),
                               follow=Percent(compliance["followup_ok"]), reply_hours=Number(params.complaints.reply_hours),
-                              follow_hours=Number(params.complaints.followup_hours)))
+                              follow_hours=Number(params.complaints.followup_hours), months=params.complaints.months_shown))
     if grades is not None and len(grades):
         out.append(Message.of("sat.c.grade_d", share=Percent((grades["grade"] == "D").mean()),
                               n=int((grades["grade"] == "D").sum())))
@@ -663,7 +665,8 @@ def response_message(status: ResponseStatus, params: Parameters) -> Message:
                           columns=Terms("column", ["answered_date"]))
     return Message.of("sat.response", due=status.due, answered=status.answered, rate=Percent(status.rate),
                       target=Percent(status.target, 0), verdict=Message("sat.met" if status.met else "sat.not_met"),
-                      days=params.survey.followup_days, in_window=status.in_window, pending=len(status.pending))
+                      days=params.survey.followup_days, in_window=status.in_window,
+                      early=status.in_window_answered, pending=len(status.pending))
 
 
 def results_message(overall: dict, scores: pd.DataFrame) -> Message:
