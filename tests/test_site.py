@@ -217,11 +217,22 @@ def test_english_site_on_request_and_no_mixed_languages(en_run, tmp_path):
     page = (site_of(en_run) / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     assert "Data quality" in page and "Tables loaded" in page and 'lang="en"' in page
     assert "已加载的数据表" not in page
-    # the runs are in English: a Chinese site would mix languages, so build-site says how to get one
+    # the English run has its own folder: the Chinese run of the month is still there, and a Chinese build
+    # shows it again (review: an English run used to replace it)
+    runs = en_run / "reports" / "runs"
+    assert (runs / DEMO_MONTH / "manifest.json").is_file() and (runs / f"{DEMO_MONTH}.en" / "manifest.json").is_file()
     project = copy_project(en_run, tmp_path / "p")
     proc = run_cli("--project", str(project), "build-site")
+    assert proc.returncode == 0, proc.stderr
+    chinese = (site_of(project) / DEMO_MONTH / "data_quality.html").read_text("utf-8")
+    assert 'lang="zh-CN"' in chinese and "已加载的数据表" in chinese
+    # only English runs: a Chinese site would mix languages, so build-site says how to get one
+    import shutil
+
+    shutil.rmtree(project / "reports" / "runs" / DEMO_MONTH)
+    proc = run_cli("--project", str(project), "build-site")
     assert proc.returncode == 2 and "no run was executed in zh-CN" in proc.stderr
-    assert (site_of(project) / "index.html").read_text("utf-8").count('lang="en"') == 1
+    assert (site_of(project) / "index.html").read_text("utf-8").count('lang="zh-CN"') == 1  # the last good site
 
 
 def test_a_failed_build_leaves_the_last_good_site(demo_run, tmp_path, monkeypatch):

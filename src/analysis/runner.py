@@ -92,9 +92,9 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     notebooks = _notebook_paths(params)
     tables = prepare_tables(params, progress=say)
     runs = params.root / "reports" / "runs"
-    final = runs / params.period
+    final = runs / run_folder(params)
     previous = _read_manifest(final)
-    staging = runs / f".{params.period}.staging-{os.getpid()}"
+    staging = runs / f".{final.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     code_hash = _code_hash()
@@ -120,7 +120,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                          == {scope_slug(*c) for c in filter(None, scopes)})
         if unchanged:  # keep the last good run's folder, manifest and site untouched: nothing to copy or execute
             say("nothing changed: the last good run stands as it is")
-            shutil.rmtree(runs / f"{params.period}.failed", ignore_errors=True)
+            shutil.rmtree(runs / f"{final.name}.failed", ignore_errors=True)
             order = list(notebooks)
             results.sort(key=lambda r: (r.scope is not None, r.scope or "", order.index(r.name)))
             return RunResult(params.period, final, time.perf_counter() - started, results)
@@ -135,7 +135,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
         manifest = _manifest(params, overrides, tables, results, started, code_hash, scopes)
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         if failed:
-            dest = runs / f"{params.period}.failed"
+            dest = runs / f"{final.name}.failed"
             shutil.rmtree(dest, ignore_errors=True)
             os.replace(staging, dest)
             first = failed[0]
@@ -146,7 +146,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                                 f"{dest.relative_to(params.root)}/{where}{first.name}.ipynb; "
                                 "the previous run and the site were left as they were.")
         swap_in(staging, final)
-        shutil.rmtree(runs / f"{params.period}.failed", ignore_errors=True)
+        shutil.rmtree(runs / f"{final.name}.failed", ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     order = list(notebooks)
@@ -530,13 +530,28 @@ def check_complete(params: Parameters, allow_incomplete: bool = False, today: dt
                       f"--period {last}), or add --allow-incomplete to run it anyway.")
 
 
+def run_folder(params: Parameters) -> str:
+    """The run folder of a period: ``2026-10`` in the default language, ``2026-10.en`` in another, so that a run
+    in English leaves the Chinese run of the same period (and its site) as it was."""
+    from .i18n import DEFAULT_LANGUAGE
+
+    language = params.site.language
+    return params.period if language == DEFAULT_LANGUAGE else f"{params.period}.{language}"
+
+
+def _period_of_folder(name: str) -> str | None:
+    label = name.split(".", 1)[0]
+    return label if is_period(label) and parse_period(label).label == label else None
+
+
 def completed_runs(root: Path) -> dict[str, dict]:
-    """{period: manifest} of every good run in reports/runs/ (months, quarters, years), oldest first."""
+    """{run folder: manifest} of every good run in reports/runs/ (months, quarters, years, in each language
+    they were run in: 2026-10, 2026-10.en), oldest first."""
     runs = root / "reports" / "runs"
     out = {}
-    folders = [f for f in runs.iterdir() if f.is_dir() and is_period(f.name) and parse_period(f.name).label == f.name
+    folders = [f for f in runs.iterdir() if f.is_dir() and not f.name.endswith(".failed") and _period_of_folder(f.name)
                ] if runs.is_dir() else []
-    for folder in sorted(folders, key=lambda f: parse_period(f.name).sort_key()):
+    for folder in sorted(folders, key=lambda f: (parse_period(_period_of_folder(f.name)).sort_key(), f.name)):
         manifest = _read_manifest(folder)
         if manifest:
             out[folder.name] = manifest

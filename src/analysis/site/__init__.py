@@ -55,19 +55,21 @@ def build_site(params: Parameters, progress: Callable[[str], None] | None = None
     would reference an outside URL.
     """
     say = progress or (lambda _m: None)
-    runs = completed_runs(params.root)
-    if not runs:
+    found = completed_runs(params.root)
+    if not found:
         raise SiteError(f"{params.root / 'reports' / 'runs'}: no completed run to build a site from. "
                         "Run `workbench run` first.")
     lang = params.site.language
-    other = {p: m for p, m in runs.items() if _run_language(m) != lang}
-    runs = {p: m for p, m in runs.items() if p not in other}
-    for period, manifest in sorted(other.items()):
-        say(f"  {period}: executed in {_run_language(manifest)}, left out of the {lang} site "
-            f"(re-run it with --month {period} -p site.language={lang})")
+    # the runs in the site's language, by period (each remembers its folder: 2026-10, or 2026-10.en)
+    runs = {folder.split(".", 1)[0]: {**m, "_folder": folder} for folder, m in found.items() if _run_language(m) == lang}
+    other = {folder: m for folder, m in found.items() if _run_language(m) != lang and folder.split(".", 1)[0] not in runs}
+    for folder, manifest in sorted(other.items()):
+        period = folder.split(".", 1)[0]
+        say(f"  {period}: executed in {_run_language(manifest)} only, left out of the {lang} site "
+            f"(run it with --period {period} -p site.language={lang})")
     if not runs:
         raise SiteError(f"no run was executed in {lang} (site.language); the runs are in "
-                        f"{', '.join(sorted({_run_language(m) for m in other.values()}))}. Run `workbench run -p "
+                        f"{', '.join(sorted({_run_language(m) for m in found.values()}))}. Run `workbench run -p "
                         f"site.language={lang}` or build the site in that language.")
     started = time.perf_counter()
     final = params.root / "reports" / "site"
@@ -156,7 +158,7 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
     search: list[dict] = []
     for period in periods:
         manifest = runs[period]
-        folder = params.root / "reports" / "runs" / period
+        folder = params.root / "reports" / "runs" / manifest.get("_folder", period)
         sections = {None: {"label": None, "folder": folder, "notebooks": manifest["notebooks"], "site": period}}
         names = scope_folders(manifest)
         for slug, scope in sorted(manifest.get("scopes", {}).items(), key=lambda kv: str(kv[1]["value"])):
@@ -497,7 +499,7 @@ def write_quarto_project(params: Parameters, runs: dict[str, dict], project: Pat
     menu = []
     index_lines = [f"---\ntitle: \"{params.site.title}\"\nlang: {lang}\n---\n"]
     for period in periods:
-        folder = params.root / "reports" / "runs" / period
+        folder = params.root / "reports" / "runs" / runs[period].get("_folder", period)
         (project / period).mkdir()
         items = []
         index_lines.append(f"\n## {t('site.period_of', lang, period=period)}\n")
