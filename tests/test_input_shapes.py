@@ -11,7 +11,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-import yaml
 
 from analysis import ConfigError, DataError, load_parameters, prepare_tables, validate_sources
 from analysis.data.readers import parse_dates, parse_numbers
@@ -244,3 +243,17 @@ def test_the_english_catalogue_says_what_the_findings_say(tmp_path):
     assert {"unknown_label", "wrong_type", "out_of_range", "future_date", "before_founding", "missing_value",
             "unknown_column", "missing_column"} <= checked
     assert report_text(report, "en") == report.format()
+
+
+def test_findings_read_back_from_the_load_cache_speak_the_same(tmp_path):
+    """A reused load reads its findings from report.json: their catalogue messages come back as dicts and are
+    said exactly as the fresh ones."""
+    from analysis.data.validate import Issue
+
+    project = _grade_project(tmp_path, "validation:\n  severity: {unknown_label: warning}\n")
+    report = validate_sources(load_parameters(root=project, month=MONTH), today=TODAY)
+    for issue in report.issues:
+        again = Issue.from_dict(issue.to_dict())
+        assert isinstance(again.reason, dict) or again.reason is None
+        assert issue_lines(again, "zh-CN") == issue_lines(issue, "zh-CN")
+        assert again.lines() == issue.lines()

@@ -492,11 +492,19 @@ def normalise_width(text: pd.Series) -> pd.Series:
     """Full-width digits, letters and signs (１２, ２０２６－１０－０５, ￥, ，, ．) as their ASCII forms:
     Unicode NFKC, applied only to the cells that are not ASCII (the others are unchanged by it), so a
     column of plain numbers or dates costs one vectorised test."""
-    wide = text.notna() & ~text.str.isascii().fillna(True).astype(bool)
+    if text.dtype != object:  # pandas strings: a vectorised test
+        wide = (text.notna() & ~text.str.isascii().fillna(True).astype(bool)).to_numpy(dtype=bool)
+    else:  # the cells of one column joined: one C-level test for the usual, all-ASCII column
+        present = text.notna().to_numpy()
+        values = text.to_numpy(dtype=object)[present]
+        if not len(values) or "".join(map(str, values)).isascii():
+            return text
+        wide = np.zeros(len(text), dtype=bool)
+        wide[present] = np.fromiter((not str(v).isascii() for v in values), dtype=bool, count=len(values))
     if not wide.any():
         return text
     out = text.copy()
-    out[wide] = [unicodedata.normalize("NFKC", value) for value in text[wide]]
+    out[wide] = [unicodedata.normalize("NFKC", str(value)) for value in text[wide]]
     return out
 
 

@@ -343,10 +343,10 @@ def _coerce(table: Table, col: Column, values: pd.Series, blank: pd.Series, head
     from .readers import as_text, map_unique, normalise_width, parse_dates, parse_numbers
 
     if col.dtype == "string":
-        text = as_text(values, types)
+        text = as_text(values, types).astype("str").where(~blank, None).astype("str")
         if col.name == table.key or col.references or col.name.endswith("_id"):
             text = normalise_width(text)  # Ｃ００１ typed full-width is the customer C001
-        return text.astype("str").where(~blank, None).astype("str")
+        return text
     if col.dtype in ("float", "int"):
         numbers, bad = parse_numbers(values, types)
         if bad.any():
