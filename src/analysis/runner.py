@@ -175,7 +175,10 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
             pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
                                                             "output_dir": output_dir},
                                 kernel_name=kernel, cwd=cwd, execution_timeout=timeout, progress_bar=False,
-                                log_output=False, request_save_on_cell_execute=False)
+                                log_output=False,
+                                # saved as each cell starts and ends (27 ms a save for the satisfaction page): a cell
+                                # that times out leaves the notebook executed up to it, where the message says
+                                request_save_on_cell_execute=True)
         outcome, error, cell = "ok", None, None
     except PapermillExecutionError as exc:
         outcome, cell = "failed", _source_cell_number(out, exc.cell_index)
@@ -186,7 +189,10 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
             # the page says why in the reader's language, and the run goes on
             outcome, error = "no_data", f"DataError: {reason}"
     except Exception as exc:  # kernel died, timeout, missing kernel...
-        outcome, error, cell = "failed", f"{type(exc).__name__}: {exc}", None
+        outcome, error, cell = "failed", f"{type(exc).__name__}: {exc}", _started_cell(out)
+        if type(exc).__name__ == "CellTimeoutError":  # nbclient's; its text previews the cell's source
+            error = (f"CellTimeoutError: the cell ran longer than run.timeout_seconds ({timeout} s). Raise "
+                     "run.timeout_seconds in parameters/defaults.yaml if the data is that large")
     # a notebook's files in the run folder start with its name (notebooks run side by side)
     produced = sorted(p for p in set(os.listdir(output_dir)) - before - {f"{name}.ipynb"} if p.startswith(name))
     outputs = [f"{name}.ipynb"] + produced
@@ -290,6 +296,20 @@ def _no_data_reason(executed: Path) -> str | None:
             if NO_DATA_MIME in output.get("data", {}):
                 return str(output["data"][NO_DATA_MIME].get("reason", ""))
     return None
+
+
+def _started_cell(executed: Path) -> int | None:
+    """The source cell number of the last cell that began executing (the one a timeout or a dying kernel
+    stopped), from the notebook papermill saved; None when there is none."""
+    fast_jupyter_imports()
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return None
+    started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    return _source_cell_number(executed, started[-1]) if started else None
 
 
 def _source_cell_number(executed: Path, cell_index: int) -> int:
