@@ -88,3 +88,21 @@ class Listing:
 
     def __init__(self, items):
         object.__setattr__(self, "items", tuple(items))
+
+
+def revive(value: Any):
+    """A message as recorded in JSON (``dataclasses.asdict`` of a Message, as a load's report.json keeps it) as a
+    Message again, with its Terms, Terms and Listings; anything else as it is. A report read back from the cache
+    then equals and renders as the fresh one."""
+    if isinstance(value, Message):
+        return value
+    if isinstance(value, dict):
+        if set(value) == {"key", "values"}:
+            return Message(value["key"], {k: revive(v) for k, v in value["values"].items()})
+        if set(value) == {"vocabulary", "code"}:
+            return Term(value["vocabulary"], value["code"])
+        if set(value) == {"vocabulary", "codes"}:
+            return Terms(value["vocabulary"], value["codes"])
+        if set(value) == {"items"}:
+            return Listing([revive(v) for v in value["items"]])
+    return value

@@ -14,7 +14,7 @@ from typing import Any
 
 from .data.validate import Issue, ValidationReport
 from .i18n import join, render, t, term
-from .message import Listing, Message, Term, Terms
+from .message import Listing, Message, Term, Terms, revive  # noqa: F401
 
 
 def issue_lines(issue: Issue, language: str) -> list[str]:
@@ -103,26 +103,6 @@ def localised(exc, params):
     if not isinstance(exc, DataError) or not exc.issues or params.site.language == "en":
         return exc
     return DataError(load_failure(exc.issues, params.site.language), exc.issues, exc.check, exc.reason)
-
-
-def revive(value: Any):
-    """A catalogue message as recorded (a Message, or its dict from the load's report.json) as a Message."""
-    if value is None or isinstance(value, Message):
-        return value
-    return _revive(value)
-
-
-def _revive(value: Any):
-    if isinstance(value, dict):
-        if set(value) == {"key", "values"}:
-            return Message(value["key"], {k: _revive(v) for k, v in value["values"].items()})
-        if set(value) == {"vocabulary", "code"}:
-            return Term(value["vocabulary"], value["code"])
-        if set(value) == {"vocabulary", "codes"}:
-            return Terms(value["vocabulary"], value["codes"])
-        if set(value) == {"items"}:
-            return Listing([_revive(v) for v in value["items"]])
-    return value
 
 
 def _where(issue: Issue, language: str) -> str:

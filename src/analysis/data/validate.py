@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..config import Parameters
-from ..message import Message, Term
+from ..message import Message, Term, revive
 from .mapping import bool_map, header_map, label_map, normalise_header, normalise_label, scale_label_text, scale_map
 from .schema import Column, Table
 
@@ -90,6 +90,8 @@ class Issue:
         data = dict(data)
         data["cases"] = [tuple(c) for c in data.get("cases", [])]
         data["values"] = [tuple(v) for v in data.get("values", [])]
+        for name in ("reason", "remedy"):  # the catalogue messages, Message objects again
+            data[name] = revive(data.get(name))
         return cls(**data)
 
 
