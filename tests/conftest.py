@@ -187,3 +187,12 @@ def period_run(tmp_path_factory, demo_run) -> Path:
     run_cli("--project", str(project), "run", "--period", "2026", "--allow-incomplete", "-p", PERIOD_NOTEBOOKS,
             check=True)
     return project
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests on a generated demo company (a module's ``demo`` fixture: hundreds of customers, a model fitted)
+    are marked ``slow``, so that `pytest -m "not notebook and not lab and not slow"` is the quick set a
+    developer runs while editing."""
+    for item in items:
+        if "demo" in getattr(item, "fixturenames", ()) or "demo_raw" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
