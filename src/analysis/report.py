@@ -213,7 +213,8 @@ class Page:
 
         titles = {(self.t(k) if k.startswith("excel.sheet.") else k): frame for k, frame in sheets.items()
                   if frame is not None}
-        path = self.output_path(f"{self.name}_{self.t(file_key)}.xlsx")
+        # a file name without spaces (links, e-mail attachments and command lines keep it whole)
+        path = self.output_path(f"{self.name}_{'_'.join(self.t(file_key).split())}.xlsx")
         write_customer_lists(path, titles, customers, self.params, fills=fills)
         from IPython.display import display
 
