@@ -54,6 +54,8 @@ def test_override_values_are_read_as_yaml():
 
 @pytest.mark.parametrize("override, message", [
     ("survey.typo=1", "the command line (-p) [key path: 'survey/typo']: is not a known parameter"),
+    ("survey.respons_target=0.8", "is not a known parameter (did you mean survey.response_target?)"),
+    ("churn.horizon=90", "(did you mean churn.horizon_days?)"),
     ("survey.response_target=abc", "[key path: 'survey/response_target']: Input should be a valid number"),
     ("survey.response_target=1.5", "[key path: 'survey/response_target']: Input should be less than or equal to 1. Got 1.5."),
     ("site.engine=pdf", "[key path: 'site/engine']: must be 'nbconvert' or 'quarto'. Got 'pdf'."),

@@ -706,6 +706,22 @@ def _layer_of(loc: list[str], layers: list[tuple[str, dict]]) -> str:
     return "the parameters"
 
 
+def _close_names(loc: list[str]) -> list[str]:
+    """The known parameters spelled like the unknown last part of ``loc`` (survey.respons_target ->
+    survey.response_target), as dotted key paths."""
+    import difflib
+
+    model: Any = Parameters
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    names = list(getattr(model, "model_fields", {}))
+    return [".".join([*loc[:-1], name]) for name in difflib.get_close_matches(loc[-1], names, n=2, cutoff=0.7)]
+
+
 def _format_validation_error(exc: ValidationError, layers: list[tuple[str, dict]]) -> str:
     lines = [f"{len(exc.errors())} parameter error(s):"]
     for err in exc.errors():
@@ -713,7 +729,9 @@ def _format_validation_error(exc: ValidationError, layers: list[tuple[str, dict]
         where = _layer_of(loc, layers)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "is not a known parameter. Check the spelling against parameters/defaults.yaml"
+            close = _close_names(loc)
+            msg = ("is not a known parameter" + (f" (did you mean {' or '.join(close)}?)" if close else "")
+                   + ". Check the spelling against parameters/defaults.yaml")
         elif err["type"] == "literal_error":
             msg = f"must be {err['ctx']['expected']}"
         got = err.get("input")
