@@ -534,8 +534,10 @@ def default_as_of(params: Parameters, today: dt.date | None = None) -> dt.date:
     """The last day whose data an unfinished period counts: the end of the last complete month when it falls
     in the period (monthly exports arrive after the month ends), else yesterday."""
     today = today or dt.date.today()
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return first if first >= params.period_start else max(params.period_start, today - dt.timedelta(days=1))
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    if last_month_end >= params.period_start:
+        return last_month_end
+    return max(params.period_start, today - dt.timedelta(days=1))
 
 
 def check_complete(params: Parameters, allow_incomplete: bool = False, today: dt.date | None = None) -> None:
@@ -559,7 +561,8 @@ def run_folder(params: Parameters) -> str:
     return params.period if language == DEFAULT_LANGUAGE else f"{params.period}.{language}"
 
 
-def _period_of_folder(name: str) -> str | None:
+def period_of_folder(name: str) -> str | None:
+    """The period a run folder holds (2026-10 for 2026-10 and 2026-10.en); None for any other folder."""
     label = name.split(".", 1)[0]
     return label if is_period(label) and parse_period(label).label == label else None
 
@@ -569,9 +572,9 @@ def completed_runs(root: Path) -> dict[str, dict]:
     they were run in: 2026-10, 2026-10.en), oldest first."""
     runs = root / "reports" / "runs"
     out = {}
-    folders = [f for f in runs.iterdir() if f.is_dir() and not f.name.endswith(".failed") and _period_of_folder(f.name)
+    folders = [f for f in runs.iterdir() if f.is_dir() and not f.name.endswith(".failed") and period_of_folder(f.name)
                ] if runs.is_dir() else []
-    for folder in sorted(folders, key=lambda f: (parse_period(_period_of_folder(f.name)).sort_key(), f.name)):
+    for folder in sorted(folders, key=lambda f: (parse_period(period_of_folder(f.name)).sort_key(), f.name)):
         manifest = _read_manifest(folder)
         if manifest:
             out[folder.name] = manifest

@@ -55,8 +55,10 @@ def survey_period(params: Parameters, offset: int = 0) -> tuple[pd.Timestamp, pd
 
 
 def _in_report_period(dates: pd.Series, params: Parameters) -> pd.Series:
-    """Which dates fall in the report period's months (a month, a quarter or a year)."""
-    return dates.dt.to_period("M").astype(str).isin(params.report_period.months_list()) & dates.notna()
+    """Which dates fall in the report period (a month, a quarter or a year; up to ``as_of`` when it had not
+    ended), as complaints.complaints_in_period counts them."""
+    days = dates.dt.normalize()
+    return (days >= pd.Timestamp(params.period_start)) & (days <= pd.Timestamp(params.period_end))
 
 
 def has_answer_dates(surveys: pd.DataFrame) -> bool:

@@ -32,7 +32,7 @@ from ..periods import is_period, parse_period
 from ..periods import sort_key as period_sort_key
 from ..privacy import mask_text
 from ..message import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
-from ..runner import completed_runs
+from ..runner import completed_runs, period_of_folder
 
 HERE = Path(__file__).parent
 #: an outside reference: http(s)://, protocol-relative //host, in src/href/url()
@@ -61,10 +61,12 @@ def build_site(params: Parameters, progress: Callable[[str], None] | None = None
                         "Run `workbench run` first.")
     lang = params.site.language
     # the runs in the site's language, by period (each remembers its folder: 2026-10, or 2026-10.en)
-    runs = {folder.split(".", 1)[0]: {**m, "_folder": folder} for folder, m in found.items() if _run_language(m) == lang}
-    other = {folder: m for folder, m in found.items() if _run_language(m) != lang and folder.split(".", 1)[0] not in runs}
+    runs = {period_of_folder(folder): {**m, "_folder": folder}
+            for folder, m in found.items() if _run_language(m) == lang}
+    other = {folder: m for folder, m in found.items()
+             if _run_language(m) != lang and period_of_folder(folder) not in runs}
     for folder, manifest in sorted(other.items()):
-        period = folder.split(".", 1)[0]
+        period = period_of_folder(folder)
         say(f"  {period}: executed in {_run_language(manifest)} only, left out of the {lang} site "
             f"(run it with --period {period} -p site.language={lang})")
     if not runs:
