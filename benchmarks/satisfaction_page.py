@@ -81,6 +81,7 @@ EXCEL = """
 from pathlib import Path
 from analysis import load_parameters, cadence, excel, satisfaction
 from analysis.data.store import prepare_tables
+from analysis.i18n import t
 p = load_parameters(root='.', month='{month}')
 T = prepare_tables(p)
 surveys, customers = T['surveys'], T['customers']
@@ -89,8 +90,8 @@ phones = satisfaction.phone_register(surveys, customers, p)
 overdue = cadence.survey_overdue(customers, surveys, p.period_end, p, T.get('orders'))
 grades = satisfaction.satisfaction_grades(satisfaction.customer_scores(forms, p), p, T.get('orders'), T.get('complaints'))
 worklist = satisfaction.capa_worklist(satisfaction.capa_register(surveys, p))
-sheets = {{'excel.sheet.capa': worklist, 'excel.sheet.phone': satisfaction.phone_worklist(phones), 'overdue': overdue,
-          'excel.sheet.grades': grades}}
+sheets = {{t('excel.sheet.capa'): worklist, t('excel.sheet.phone'): satisfaction.phone_worklist(phones),
+          t(cadence.SURVEY_SHEET): overdue, t('excel.sheet.grades'): grades}}
 excel.write_customer_lists(Path('lists.xlsx'), sheets, customers, p, fills={{'grade': excel.GRADE_FILLS}})
 print(sum(len(f) for f in sheets.values()), sum(len(f) * len(f.columns) for f in sheets.values()))
 """

@@ -28,7 +28,12 @@ def test_workbook_formatting_reads_back(tmp_path):
     assert ws["E2"].value == dt.datetime(2026, 10, 5) and ws["E3"].value is None
     assert ws["F2"].value == "=cmd|' /C calc'!A0" and ws["F2"].data_type == "s"  # text as typed, never a formula
     assert ws["G2"].value == "高"  # a code in the report language
-    assert ws["B2"].fill.fgColor.rgb.endswith(GRADE_FILLS["A"].lstrip("#"))
+    # the grade colours are conditional formats on the shown label: they follow the value when sorted or edited
+    rules = {(str(cf.sqref), rule.text): rule.dxf.fill.bgColor.rgb for cf in ws.conditional_formatting
+             for rule in cf.rules}
+    assert rules[("B2:B3", "A")].endswith(GRADE_FILLS["A"].lstrip("#"))
+    assert rules[("B2:B3", "D")].endswith(GRADE_FILLS["D"].lstrip("#"))
+    assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("1F5FA8")  # the header row stands out
     assert ws.column_dimensions["F"].width >= 18  # sized to the Chinese text
     assert not list(tmp_path.glob(".*tmp*"))
 
@@ -86,3 +91,38 @@ def test_contacts_only_when_the_parameter_allows(tmp_path):
             assert names[0] == "苏州恒达有限公司" and names[1] != "张三丰" and names[1].startswith("张")
             assert "13912345678" not in comment and "li.na@example.cn" not in comment
             assert all("1391234" not in str(c.value) for row in ws.iter_rows() for c in row)
+
+
+def test_every_kind_of_column_reads_back_as_excel_should_hold_it(tmp_path):
+    """Worked cell by cell: what each pandas column becomes in the sheet."""
+    frame = pd.DataFrame({
+        "customer_id": ["C1", "C2", "C3"],
+        "note": [12, "十二", None],                       # numbers among text: all text, as written
+        "value_at_risk": [float("inf"), float("-inf"), None],  # infinities as signs, a blank stays blank
+        "days_open": pd.array([3, None, 5], dtype="Int64"),   # a nullable integer: numbers and a blank
+        "contacted_at": [pd.Timestamp("2026-10-05 09:30"), None, pd.Timestamp("2026-10-06")],  # a time: shown
+        "due_date": [dt.date(2026, 10, 5), None, dt.date(2026, 11, 1)],  # dates held as Python dates
+        "formula": ["=HYPERLINK(\"http://x\")", "+1", "-2"],  # never evaluated, never a link
+    })
+    frame.insert(2, "客户编号", frame["customer_id"])  # a company's own column that reads like a canonical one
+    ws = load_workbook(write_workbook(tmp_path / "kinds.xlsx", {"名单": frame}, "zh-CN"))["名单"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][:3] == ["客户编号", "note", "客户编号 (2)"]
+    assert [r[1] for r in rows[1:]] == ["12", "十二", None]
+    assert [r[3] for r in rows[1:]] == ["∞", "-∞", None]
+    assert [r[4] for r in rows[1:]] == [3, None, 5] and ws["E2"].number_format == "#,##0"
+    assert rows[1][5] == dt.datetime(2026, 10, 5, 9, 30) and ws["F2"].number_format == "yyyy-mm-dd hh:mm"
+    assert rows[2][5] is None and rows[3][5] == dt.datetime(2026, 10, 6)
+    assert [r[6] for r in rows[1:]] == [dt.datetime(2026, 10, 5), None, dt.datetime(2026, 11, 1)]
+    assert ws["G2"].number_format == "yyyy-mm-dd"
+    assert [ws.cell(row=r, column=8).data_type for r in (2, 3, 4)] == ["s", "s", "s"]
+    assert [r[7] for r in rows[1:]] == ["=HYPERLINK(\"http://x\")", "+1", "-2"]
+    assert not ws["H2"].hyperlink
+
+
+def test_an_empty_list_keeps_its_headers_and_filter(tmp_path):
+    frame = pd.DataFrame({"customer_id": pd.Series([], dtype=object), "grade": pd.Series([], dtype=object)})
+    ws = load_workbook(write_workbook(tmp_path / "empty.xlsx", {"名单": frame}, "zh-CN",
+                                      fills={"grade": GRADE_FILLS}))["名单"]
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [["客户编号", "等级"]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:B1"

@@ -206,4 +206,7 @@ def test_graded_excel_list(tmp_path, demo):
     score = ws.cell(row=2, column=headers.index("总分") + 1)
     assert isinstance(score.value, float)
     grade = ws.cell(row=2, column=headers.index("等级") + 1)
-    assert grade.value == "A" and grade.fill.fgColor.rgb.endswith("C6EFCE")
+    assert grade.value == "A"
+    coloured = [(str(cf.sqref), rule.text, rule.dxf.fill.bgColor.rgb) for cf in ws.conditional_formatting
+                for rule in cf.rules]
+    assert coloured == [(f"{grade.column_letter}2:{grade.column_letter}{ws.max_row}", "A", "FFC6EFCE")]

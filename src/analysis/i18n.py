@@ -204,9 +204,10 @@ def localise(frame: pd.DataFrame, language: str = DEFAULT_LANGUAGE, labels: dict
         vocabulary = COLUMN_VOCABULARY.get(str(col))
         values = out[col]
         if values.dtype == bool or str(values.dtype) == "boolean":
-            out[col] = values.map(lambda v: MISSING if _blank(v) else t(f"value.{str(bool(v)).lower()}", language))
+            out[col] = map_distinct(values, lambda v: MISSING if _blank(v)
+                                   else t(f"value.{str(bool(v)).lower()}", language))
         elif vocabulary and not pd.api.types.is_numeric_dtype(values):
-            out[col] = values.map(lambda v: _term_or_list(vocabulary, v, language, labels)).astype(object)
+            out[col] = map_distinct(values, lambda v: _term_or_list(vocabulary, v, language, labels))
     codes = COLUMN_VOCABULARY.get(str(out.columns.name))  # a cross table: its columns are codes
     names = catalogue(language)
     out.columns = [term(codes, c, language, labels)
@@ -220,6 +221,22 @@ def localise(frame: pd.DataFrame, language: str = DEFAULT_LANGUAGE, labels: dict
         else:
             out.index.name = column_header(out.index.name, language)
     return out
+
+
+def map_distinct(values, translate):
+    """``values.map(translate)`` computed once per distinct value (a 470,000-row list has a handful of codes),
+    as an object column; values that cannot be hashed (lists of codes) are translated one by one."""
+    import numpy as np
+    import pandas as pd
+    try:
+        positions, distinct = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        return values.map(translate).astype(object)
+    shown = np.empty(len(distinct) + 1, dtype=object)
+    shown[:len(distinct)] = [translate(v) for v in distinct]
+    blanks = positions == -1
+    shown[-1] = translate(values[blanks].iloc[0]) if blanks.any() else None
+    return pd.Series(shown[positions], index=values.index, name=values.name, dtype=object)
 
 
 def column_header(column, language: str = DEFAULT_LANGUAGE) -> str:
