@@ -152,9 +152,10 @@ def demo_run(tmp_path_factory, hostile_raw) -> Path:
 
 
 @pytest.fixture(scope="session")
-def en_run(tmp_path_factory, demo_run) -> Path:
-    """The same project run with site.language=en."""
-    project = copy_project(demo_run, tmp_path_factory.mktemp("en-run") / "project")
+def en_run(tmp_path_factory, hostile_raw) -> Path:
+    """The same project run with site.language=en (from the files, not from the Chinese run: every page is
+    executed again in English anyway, and so the two runs can be built side by side by two test workers)."""
+    project = make_project(tmp_path_factory.mktemp("en-run") / "project", hostile_raw, notebooks=True)
     run_cli("--project", str(project), "run", "--month", DEMO_MONTH, "-p", "site.language=en", check=True)
     return project
 
@@ -189,10 +190,25 @@ def period_run(tmp_path_factory, demo_run) -> Path:
     return project
 
 
+#: session fixtures holding whole runs, by the xdist group of the tests that use them: each group goes to one
+#: worker, which builds its runs once (the branch and period runs are copies of the demo run)
+RUN_GROUPS = {"demo_run": "demo-runs", "branch_run": "demo-runs", "period_run": "demo-runs", "en_run": "en-run"}
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests on a generated demo company (a module's ``demo`` fixture: hundreds of customers, a model fitted)
     are marked ``slow``, so that `pytest -m "not notebook and not lab and not slow"` is the quick set a
-    developer runs while editing."""
+    developer runs while editing.
+
+    With pytest-xdist (``-n``, as scripts/test runs) and ``--dist loadgroup``, the tests that read the
+    session's runs form a group per run family (RUN_GROUPS) and every other module is a group of its own: each
+    run and each module fixture is then built once, on one worker, while the other workers take the rest."""
     for item in items:
-        if "demo" in getattr(item, "fixturenames", ()) or "demo_raw" in getattr(item, "fixturenames", ()):
+        names = set(getattr(item, "fixturenames", ()))
+        if "demo" in names or "demo_raw" in names:
             item.add_marker(pytest.mark.slow)
+        # a run named by a parameter is fetched with request.getfixturevalue: it counts as used
+        names |= {v for v in getattr(getattr(item, "callspec", None), "params", {}).values() if isinstance(v, str)}
+        groups = sorted({RUN_GROUPS[n] for n in names if n in RUN_GROUPS})
+        group = "demo-runs" if "demo-runs" in groups else groups[0] if groups else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -11,7 +11,7 @@ import time
 import nbformat
 import pytest
 
-from conftest import DEMO_MONTH, FIXTURES, make_project, run_cli
+from conftest import DEMO_MONTH, FIXTURES, copy_project, make_project, run_cli
 
 
 def test_bad_parameter_exits_2_before_any_kernel_starts(demo_project):
@@ -54,8 +54,8 @@ def test_unknown_command_and_no_command():
 
 
 @pytest.mark.notebook
-def test_failing_notebook_exits_1_naming_notebook_cell_and_exception(demo_project):
-    run_cli("--project", str(demo_project), "run", "--month", DEMO_MONTH, check=True)
+def test_failing_notebook_exits_1_naming_notebook_cell_and_exception(demo_run, tmp_path):
+    demo_project = copy_project(demo_run, tmp_path / "project")  # a good run and its site, to be kept
     site_index = (demo_project / "reports" / "site" / "index.html").read_text("utf-8")
     good_manifest = (demo_project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8")
     book = nbformat.read(demo_project / "notebooks" / "data_quality.ipynb", as_version=4)

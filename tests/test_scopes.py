@@ -10,7 +10,7 @@ from analysis import DataError, load_parameters, load_tables
 from analysis.data.store import scope_slug
 from analysis.runner import run_month
 from analysis.site import build_site, scope_folders
-from conftest import DEMO_MONTH
+from conftest import DEMO_MONTH, copy_project
 
 pytestmark = pytest.mark.notebook
 
@@ -43,28 +43,33 @@ def test_scoped_tables_follow_their_customers(demo_project):
         everything.scoped("省份", "江苏")
 
 
-def test_a_run_split_by_branch_gives_each_branch_its_pages(demo_project):
-    params = load_parameters(root=demo_project, month=DEMO_MONTH,
-                             overrides={"run.split_by": "branch", "run.notebooks": ["data_quality", "satisfaction"]})
+def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path):
+    """The session's branch run (workbench run -p run.split_by=branch, three notebooks): a page per notebook for
+    the company and for every branch, a folder per branch named after it, and a re-run that executes nothing."""
+    project = copy_project(branch_run, tmp_path / "project")
+    manifest = json.loads((project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
+    params = load_parameters(root=project, month=DEMO_MONTH, overrides=manifest["overrides"])
     branches = sorted(load_tables(params)["customers"]["branch"].dropna().unique())
-    result = run_month(params)
-    assert len(result.notebooks) == 2 * (1 + len(branches))
-    assert {r.outcome for r in result.notebooks if r.scope is None} == {"ok"}
-    assert {r.outcome for r in result.notebooks} <= {"ok", "no_data"}  # a small branch may lack survey answers
-    manifest = json.loads((demo_project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
+    notebooks = list(params.run.notebooks)
+    assert len(notebooks) == 3 and params.run.split_by == "branch"
+    assert {n: r["outcome"] for n, r in manifest["notebooks"].items()} == {n: "ok" for n in notebooks}
     assert sorted(s["value"] for s in manifest["scopes"].values()) == branches
-    site = build_site(params)
-    slug = scope_folders(manifest)[scope_slug("branch", branches[0])]
-    assert slug == branches[0]  # a readable folder: the branch's own name
+    for scope in manifest["scopes"].values():  # a small branch may lack survey answers or leads
+        assert sorted(scope["notebooks"]) == sorted(notebooks)
+        assert {r["outcome"] for r in scope["notebooks"].values()} <= {"ok", "no_data"}
+    site = project / "reports" / "site"
+    branch = "上海分公司"  # the demo's branches include two named with markup and braces; this one is plain
+    slug = scope_folders(manifest)[scope_slug("branch", branch)]
+    assert slug == branch  # a readable folder: the branch's own name
     page = (site / DEMO_MONTH / slug / "satisfaction.html").read_text("utf-8")
-    assert branches[0] in page and 'href="../../assets/site.css"' in page
+    assert branch in page and 'href="../../assets/site.css"' in page
     quality_page = (site / DEMO_MONTH / slug / "data_quality.html").read_text("utf-8")
-    assert f"本报告范围：分公司 = {branches[0]}" in quality_page
+    assert f"本报告范围：分公司 = {branch}" in quality_page
     assert "本报告范围" not in (site / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     month_page = (site / DEMO_MONTH / "index.html").read_text("utf-8")
     assert f'href="{slug}/satisfaction.html"' in month_page and "分公司/区域报告" in month_page
     # nothing changed: every (branch, notebook) is skipped
-    assert {r.outcome for r in run_month(params).notebooks} == {"skipped"}
+    assert {r.outcome for r in run_month(params, overrides=manifest["overrides"]).notebooks} == {"skipped"}
 
 
 def test_a_branch_without_enough_data_gets_a_page_that_says_so(demo_project):

@@ -217,13 +217,14 @@ def test_english_site_on_request_and_no_mixed_languages(en_run, tmp_path):
     page = (site_of(en_run) / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     assert "Data quality" in page and "Tables loaded" in page and 'lang="en"' in page
     assert "已加载的数据表" not in page
-    # the English run has its own folder: the Chinese run of the month is still there, and a Chinese build
-    # shows it again (review: an English run used to replace it)
-    runs = en_run / "reports" / "runs"
-    assert (runs / DEMO_MONTH / "manifest.json").is_file() and (runs / f"{DEMO_MONTH}.en" / "manifest.json").is_file()
+    # the English run has its own folder: a Chinese run of the month goes beside it, not over it, and the
+    # Chinese build shows the Chinese run (review: an English run used to replace the Chinese one)
     project = copy_project(en_run, tmp_path / "p")
-    proc = run_cli("--project", str(project), "build-site")
-    assert proc.returncode == 0, proc.stderr
+    english = (project / "reports" / "runs" / f"{DEMO_MONTH}.en" / "manifest.json").read_text("utf-8")
+    run_cli("--project", str(project), "run", "--month", DEMO_MONTH, "-p", "run.notebooks=[data_quality]", check=True)
+    runs = project / "reports" / "runs"
+    assert (runs / DEMO_MONTH / "manifest.json").is_file()
+    assert (runs / f"{DEMO_MONTH}.en" / "manifest.json").read_text("utf-8") == english
     chinese = (site_of(project) / DEMO_MONTH / "data_quality.html").read_text("utf-8")
     assert 'lang="zh-CN"' in chinese and "已加载的数据表" in chinese
     # only English runs: a Chinese site would mix languages, so build-site says how to get one

@@ -11,6 +11,25 @@ from typing import Callable, Iterator
 from .errors import ConfigError
 
 
+def _answers(scheduler: str) -> None:
+    """Refuse at once an address where nothing listens (Dask's client would retry it for its whole timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(scheduler if "://" in scheduler else f"tcp://{scheduler}")
+    try:
+        port = address.port
+    except ValueError:
+        port = None
+    if address.scheme not in ("tcp", "tls") or not address.hostname or not port:
+        return  # another transport (inproc, ucx...) or an odd address: Dask's own client says what is wrong
+    try:
+        socket.create_connection((address.hostname, port), timeout=5).close()
+    except OSError as exc:
+        raise ConfigError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc}). Start one with "
+                          "`dask scheduler` and workers with `dask worker ADDRESS`, or check the address.") from None
+
+
 def run_on_dask(scheduler: str | None, function: Callable[..., dict], jobs: list[dict]) -> Iterator[dict]:
     """Submit ``function(**job)`` for every job to the scheduler; yield results as they complete."""
     if not scheduler:
@@ -21,6 +40,7 @@ def run_on_dask(scheduler: str | None, function: Callable[..., dict], jobs: list
     except ImportError:
         raise ConfigError("--executor dask needs the dask distributed package: pip install 'dask[distributed]' "
                           "(or pip install -e '.[dask]').") from None
+    _answers(scheduler)
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:
