@@ -126,3 +126,31 @@ def test_an_empty_list_keeps_its_headers_and_filter(tmp_path):
                                       fills={"grade": GRADE_FILLS}))["名单"]
     assert [[c.value for c in row] for row in ws.iter_rows()] == [["客户编号", "等级"]]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:B1"
+
+
+def test_rows_are_written_by_position_long_texts_cut_and_decimals_are_numbers(tmp_path):
+    import decimal
+
+    leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3", "L4"], "consultant": ["甲", "乙", "甲", "乙"]})
+    slice_ = leads[leads["consultant"] == "乙"]  # a slice keeps the labels 1 and 3 (review: rows went blank)
+    long_text = "交期" * 20_000  # 40,000 characters; a cell holds 32,767
+    extra = pd.DataFrame({"comment": [long_text], "amount": [decimal.Decimal("12.50")],
+                          "other": [decimal.Decimal("NaN")]})
+    ws = load_workbook(write_workbook(tmp_path / "x.xlsx", {"乙": slice_, "extra": extra}, "zh-CN"))
+    assert [[c.value for c in row] for row in ws["乙"].iter_rows()] == [["登记编号", "销售顾问"], ["L2", "乙"],
+                                                                       ["L4", "乙"]]
+    cell = ws["extra"]["A2"].value
+    assert len(cell) == 32_767 and cell.endswith("…") and cell.startswith("交期交期")
+    assert ws["extra"]["B2"].value == 12.5 and ws["extra"]["C2"].value is None
+
+
+def test_distinct_values_are_translated_once_without_taking_true_for_one():
+    from analysis.i18n import map_distinct
+
+    seen = []
+    values = pd.Series(["a", "b", "a", None, "a"], dtype=object)
+    assert map_distinct(values, lambda v: seen.append(v) or f"<{v}>").tolist() == ["<a>", "<b>", "<a>", "<None>",
+                                                                                     "<a>"]
+    assert seen == ["a", "b", None]  # each distinct value once, the blank once
+    mixed = pd.Series([1, True, 0, False], dtype=object)
+    assert map_distinct(mixed, repr).tolist() == ["1", "True", "0", "False"]

@@ -195,6 +195,7 @@ def test_grade_thresholds_with_and_without_kpis(params):
     complaints = pd.DataFrame({"customer_id": ["C1"], "received_at": [T("2026-09-01 10:00")], "severity": ["major"]})
     grades = sat.satisfaction_grades(scores, params, orders, complaints).set_index("customer_id")
     assert grades.loc["C1", "major_complaints"] == 1 and grades.loc["C1", "grade"] == "C"  # A and B allow 0
+    assert grades.loc["C3", "share"] == 0.75  # the survey score as a share of the scale (a percent on the page)
 
 
 def test_welch_statistic_and_effect_size_by_hand():

@@ -25,7 +25,7 @@ KINDS: dict[str, tuple[str, ...]] = {
               "not_due", "overdue_0_30", "overdue_31_60", "overdue_61_90", "overdue_90_plus", "overdue_total",
               "new_sales"),
     "count": ("n", "answers", "sent", "due", "answered", "leads", "converted", "customers", "complaints", "count", "rows",
-              "items", "level_1", "level_2", "level_3", "level_4", "level_5", "hot_leads", "major_complaints",
+              "items", "level_1", "level_2", "level_3", "level_4", "level_5", "hot_leads", "major_complaints", "late_payments",
               "customers_with", "missing", "provisional", "terms_downgrade", "major", "n_now", "n_before",
               "rows_loaded", "count_rows", "rank", "decile", "forms", "low_answers", "reply_due", "followup_due", "decided",
               "submitted", "final_decisions", "accepted", "revisit", "delivered", "delayed", "missed_date", "open_end",

@@ -9,6 +9,7 @@ where xlsxwriter takes about 12, so a satisfaction survey's 8 million-cell CAPA 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import os
 import re
@@ -52,10 +53,11 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], language: str = 
               .set_align("vcenter").set_text_wrap())
     entries, widths, formats, conditional = [], {}, {}, {}
     for title, frame in zip(sheet_titles(list(sheets)), sheets.values()):
+        frame = frame.reset_index(drop=True)  # rows by position: a slice of a larger frame keeps its labels
         canonical = [str(c) for c in frame.columns]
         readable = localise(frame, language, labels)
-        headers = _unique([t("language.money_header", language, header=h) if kinds.kind(c) == "money" else str(h)
-                           for c, h in zip(canonical, readable.columns)])
+        headers = _unique([_cut(t("language.money_header", language, header=h) if kinds.kind(c) == "money"
+                                else str(h)) for c, h in zip(canonical, readable.columns)])
         columns, sheet_formats, sheet_widths, rules = {}, [], [], {}
         for j, (column, text) in enumerate(zip(canonical, headers)):
             values, number_format, width = _excel_column(readable.iloc[:, j], kinds.kind(column))
@@ -97,14 +99,33 @@ def _excel_column(values: pd.Series, kind: str | None) -> tuple[pd.Series, str |
         return numbers, kinds.EXCEL_FORMATS.get(kind, "#,##0.00"), _number_width(numbers.iloc[:2000])
     present = values[values.notna()] if len(values) else values
     types = set(map(type, present))
-    if types and all(issubclass(k, (int, float, np.integer, np.floating)) and not issubclass(k, (bool, np.bool_))
-                     for k in types):
-        return _excel_column(pd.to_numeric(values.astype(object), errors="coerce"), kind)
-    if types and all(issubclass(k, (dt.date, np.datetime64)) for k in types):
+    if not types:  # nothing but blanks (None, NaN, NaT, a Decimal NaN...)
+        return pd.Series(None, index=values.index, dtype=object), None, 0
+    if all(issubclass(k, (int, float, np.integer, np.floating, decimal.Decimal))
+                     and not issubclass(k, (bool, np.bool_)) for k in types):
+        return _excel_column(pd.to_numeric(values.astype(object).map(_number), errors="coerce"), kind)
+    if all(issubclass(k, (dt.date, np.datetime64)) for k in types):
         return _as_dates(pd.to_datetime(values.astype(object), errors="coerce"))
     text = values if types <= {str} else _as_text(values)
+    if len(text) and text.str.len().max() > MAX_TEXT:  # Excel's limit for a cell; the rest would be lost anyway
+        text = text.map(_cut)
     shown = text.iloc[:2000]
     return text, None, max((_width(v) for v in shown if isinstance(v, str)), default=0)
+
+
+#: the longest text an Excel cell holds
+MAX_TEXT = 32_767
+
+
+def _cut(text):
+    return text[:MAX_TEXT - 1] + "…" if isinstance(text, str) and len(text) > MAX_TEXT else text
+
+
+def _number(value):
+    """A Decimal as a float (a Decimal NaN as blank); any other value as it is."""
+    if isinstance(value, decimal.Decimal):
+        return None if value.is_nan() else float(value)
+    return value
 
 
 def _as_dates(values: pd.Series) -> tuple[pd.Series, str, int]:
@@ -127,6 +148,8 @@ def _as_text(values: pd.Series) -> pd.Series:
             value = value.item()
         if isinstance(value, float) and math.isinf(value):
             return "∞" if value > 0 else "-∞"
+        if isinstance(value, decimal.Decimal) and value.is_nan():
+            return None
         return str(value)
     return values.astype(object).map(text)
 

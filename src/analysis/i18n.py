@@ -228,6 +228,8 @@ def map_distinct(values, translate):
     as an object column; values that cannot be hashed (lists of codes) are translated one by one."""
     import numpy as np
     import pandas as pd
+    if values.dtype == object and any(isinstance(v, (bool, np.bool_)) for v in values):
+        return values.map(translate).astype(object)  # factorize would take True for 1 and False for 0
     try:
         positions, distinct = pd.factorize(values, use_na_sentinel=True)
     except TypeError:

@@ -175,6 +175,9 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
             pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
                                                             "output_dir": output_dir},
                                 kernel_name=kernel, cwd=cwd, execution_timeout=timeout, progress_bar=False,
+                                # a kernel starting beside others on a busy machine may take longer than
+                                # papermill's 60 s to answer (seen with four kernels on two cores)
+                                start_timeout=300,
                                 log_output=False,
                                 # saved as each cell starts and ends (27 ms a save for the satisfaction page): a cell
                                 # that times out leaves the notebook executed up to it, where the message says

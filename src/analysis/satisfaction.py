@@ -418,7 +418,7 @@ def satisfaction_grades(scores: pd.DataFrame, params: Parameters, orders: pd.Dat
     """
     start, end = survey_period(params)
     latest = scores.sort_values("answered_date").groupby("customer_id", sort=True).tail(1)
-    out = latest[["customer_id", "share"]].rename(columns={"share": "score"}).set_index("customer_id")
+    out = latest[["customer_id", "share"]].set_index("customer_id")  # the score as a share of the scale
     out["on_time"] = np.nan
     out["quality_pass"] = np.nan
     out["major_complaints"] = np.nan
@@ -444,7 +444,7 @@ def _grade(row, params: Parameters) -> str:
         rule = params.survey.grades.get(grade)
         if rule is None:
             continue
-        ok = row.score >= rule.score
+        ok = row.share >= rule.score
         ok &= np.isnan(row.on_time) or row.on_time >= rule.on_time
         ok &= np.isnan(row.quality_pass) or row.quality_pass >= rule.quality_pass
         ok &= np.isnan(row.major_complaints) or row.major_complaints <= rule.major_complaints
