@@ -209,7 +209,7 @@ def test_without_the_register_the_page_says_what_is_missing(demo, tmp_path):
     p, tables, _ = demo
     raw = p.root / "data" / "raw"
     project = make_project(tmp_path / "p", raw)
-    (project / "data" / "raw" / "需求登记反馈表.xlsx").unlink()
+    (project / "data" / "raw" / "需求登记反馈表.csv").unlink()  # the module demo is written as CSV
     from analysis import load_parameters
 
     params = load_parameters(root=project, month=p.month)
@@ -244,7 +244,7 @@ def test_the_page_runs_with_and_without_the_register(demo, tmp_path):
     outcome, headlines, html = run()
     assert outcome == "ok" and len(headlines) == 1 and headlines[0]["items"][0]["value"] > 0
     assert "本期汇总" in html and "未提供需求登记反馈表" not in html
-    (project / "data" / "raw" / "需求登记反馈表.xlsx").unlink()
+    (project / "data" / "raw" / "需求登记反馈表.csv").unlink()  # the module demo is written as CSV
     outcome, headlines, html = run()
     assert outcome == "ok" and len(headlines) == 1 and headlines[0]["items"][0]["value"] is None
     assert "未提供需求登记反馈表（应在 data/raw/需求登记反馈表.xlsx）" in html and "本期汇总" not in html
