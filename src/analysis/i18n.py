@@ -228,7 +228,7 @@ def map_distinct(values, translate):
     as an object column; values that cannot be hashed (lists of codes) are translated one by one."""
     import numpy as np
     import pandas as pd
-    if values.dtype == object and any(isinstance(v, (bool, np.bool_)) for v in values):
+    if values.dtype == object and _may_hold_booleans(values):
         return values.map(translate).astype(object)  # factorize would take True for 1 and False for 0
     try:
         positions, distinct = pd.factorize(values, use_na_sentinel=True)
@@ -239,6 +239,17 @@ def map_distinct(values, translate):
     blanks = positions == -1
     shown[-1] = translate(values[blanks].iloc[0]) if blanks.any() else None
     return pd.Series(shown[positions], index=values.index, name=values.name, dtype=object)
+
+
+def _may_hold_booleans(values) -> bool:
+    """True when an object column holds a bool (told by pandas' C type inference first: a column of text,
+    the usual case, is not scanned in Python)."""
+    import numpy as np
+    import pandas as pd
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred == "boolean":
+        return True
+    return inferred.startswith("mixed") and any(isinstance(v, (bool, np.bool_)) for v in values)
 
 
 def column_header(column, language: str = DEFAULT_LANGUAGE) -> str:
