@@ -204,7 +204,7 @@ def pytest_collection_modifyitems(config, items):
     are marked ``slow``, so that `pytest -m "not notebook and not lab and not slow"` is the quick set a
     developer runs while editing.
 
-    With pytest-xdist (``-n``, as scripts/test runs) and ``--dist loadgroup``, the tests that read the
+    With pytest-xdist (``-n logical --dist loadgroup``, the addopts of pyproject.toml), the tests that read the
     session's runs form a group per run family (RUN_GROUPS) and every other module is a group of its own: each
     run and each module fixture is then built once, on one worker, while the other workers take the rest."""
     for item in items:

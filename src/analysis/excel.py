@@ -56,20 +56,21 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], language: str = 
         frame = frame.reset_index(drop=True)  # rows by position: a slice of a larger frame keeps its labels
         canonical = [str(c) for c in frame.columns]
         readable = localise(frame, language, labels)
-        headers = _unique([_cut(t("language.money_header", language, header=h) if kinds.kind(c) == "money"
-                                else str(h)) for c, h in zip(canonical, readable.columns)])
+        # unique, as a table's columns must be (名称, 名称 (2))
+        headers = _numbered([_cut(t("language.money_header", language, header=h) if kinds.kind(c) == "money"
+                                  else str(h)) for c, h in zip(canonical, readable.columns)])
         columns, sheet_formats, sheet_widths, rules = {}, [], [], {}
         for j, (column, text) in enumerate(zip(canonical, headers)):
             values, number_format, width = _excel_column(readable.iloc[:, j], kinds.kind(column))
             columns[text] = values
             sheet_formats.append(rx.Format().set_num_format(number_format) if number_format else None)
             sheet_widths.append(min(max(max(width, _width(text)) + 2, 8), 60))
-            if column in (fills or {}):
-                rules[text] = _fill_rules(rx, frame[column], values, fills[column])
+            if column in (fills or {}) and (rule := _fill_rules(rx, frame[column], values, fills[column])):
+                rules[text] = rule
         entries.append((title, pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))))
         widths[title], formats[title] = sheet_widths, sheet_formats
         if rules:
-            conditional[title] = {name: rule for name, rule in rules.items() if rule}
+            conditional[title] = rules
     try:
         rx.write_worksheets(entries, str(tmp), freeze_panes={"general": {"row": 1, "col": 0}},
                             column_widths=widths, column_formats=formats,
@@ -89,7 +90,6 @@ def _excel_column(values: pd.Series, kind: str | None) -> tuple[pd.Series, str |
     the first 2,000 rows)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
-    head = values.iloc[:2000]
     if pd.api.types.is_bool_dtype(values):
         return _as_text(values), None, 5
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -162,11 +162,10 @@ def _number_width(numbers: pd.Series) -> int:
 def _fill_rules(rx, codes: pd.Series, shown: pd.Series, colours: dict[str, str]) -> list[dict]:
     """Conditional-format rules colouring each code's shown label; a label that begins another shown
     label of the column (so a "begins with" rule could not tell them apart) is left uncoloured."""
-    codes = codes.astype(object).map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))
-                                     else str(v))
+    present, codes = codes.notna().to_numpy(), codes.astype(str).to_numpy()
     labels = {}
     for code in colours:
-        hit = shown[(codes == code).to_numpy()]
+        hit = shown[present & (codes == code)]
         hit = hit[hit.notna()]
         if len(hit):
             labels[code] = str(hit.iloc[0])
@@ -177,33 +176,26 @@ def _fill_rules(rx, codes: pd.Series, shown: pd.Series, colours: dict[str, str])
             if not any(other != label and other.startswith(label) for other in distinct)]
 
 
-def _unique(headers: list[str]) -> list[str]:
-    """Headers made unique (a table's columns must be), as Excel users number them: 名称, 名称 (2)."""
-    out, seen = [], set()
-    for text in headers:
-        candidate, n = text, 2
-        while candidate in seen:
-            candidate, n = f"{text} ({n})", n + 1
-        seen.add(candidate)
+def _numbered(names: list[str], limit: int | None = None, fold=lambda name: name) -> list[str]:
+    """``names`` with a repeated one numbered " (2)", " (3)"... (cut to keep within ``limit`` characters);
+    two names are the same when ``fold`` makes them equal."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        candidate, n = name, 2
+        while fold(candidate) in seen:
+            suffix = f" ({n})"
+            candidate = (name if limit is None else name[:limit - len(suffix)]) + suffix
+            n += 1
+        seen.add(fold(candidate))
         out.append(candidate)
     return out
 
 
 def sheet_titles(names: list[str]) -> list[str]:
     """Valid, unique Excel sheet names: no []:*?/\\, no leading or trailing apostrophe, at most 31 characters."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for name in names:
-        title = _SHEET_FORBIDDEN.sub(" ", str(name)).strip().strip("'").strip() or "Sheet"
-        title = title[:31]
-        candidate, n = title, 2
-        while candidate.lower() in seen:
-            suffix = f" ({n})"
-            candidate = title[:31 - len(suffix)] + suffix
-            n += 1
-        seen.add(candidate.lower())
-        out.append(candidate)
-    return out
+    titles = [(_SHEET_FORBIDDEN.sub(" ", str(name)).strip().strip("'").strip() or "Sheet")[:31] for name in names]
+    return _numbered(titles, limit=31, fold=str.lower)  # unique as Excel compares them, ignoring case
 
 
 def is_private_person(name) -> bool:
