@@ -119,3 +119,56 @@ def test_jupyter_imports_leave_out_the_slow_format_checks():
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["None", "True"]
+
+
+FLAKY_KERNEL = '''
+import sys
+from pathlib import Path
+
+tries = Path(sys.argv[1])
+count = int(tries.read_text()) + 1 if tries.exists() else 1
+tries.write_text(str(count))
+if count <= int(sys.argv[2]):  # what a kernel does when another process took one of its ports meanwhile
+    sys.exit("zmq.error.ZMQError: Address already in use (addr='tcp://127.0.0.1:52429')")
+from ipykernel.kernelapp import launch_new_instance
+sys.argv = [sys.argv[0], *sys.argv[3:]]
+launch_new_instance()
+'''
+
+
+@pytest.mark.parametrize("deaths, outcome", [(1, "ok"), (3, "failed")])
+def test_a_kernel_that_loses_a_port_while_starting_is_started_again(tmp_path, monkeypatch, deaths, outcome):
+    """Two kernels starting together can be handed the same free port (jupyter_client picks ports and closes
+    them before the kernel binds): the loser dies before answering. Seen once in 60 starts of four kernels
+    side by side, and in CI as a failed data-quality page. The notebook is started again, up to 3 times."""
+    import nbformat
+
+    script, tries = tmp_path / "flaky.py", tmp_path / "tries"
+    script.write_text(FLAKY_KERNEL)
+    spec = tmp_path / "jupyter" / "kernels" / "flaky"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(script), str(tries), str(deaths), "-f", "{connection_file}"],
+        "display_name": "flaky", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    notebook = tmp_path / "page.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("month = overrides = output_dir = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "flaky", "display_name": "flaky", "language": "python"}
+    nbformat.write(nb, notebook)
+    out = tmp_path / "run"
+    out.mkdir()
+
+    from analysis.runner import execute_notebook
+
+    result = execute_notebook("page", str(notebook), str(out), DEMO_MONTH, {}, "flaky", 60, str(tmp_path),
+                              str(tmp_path))
+    assert result["outcome"] == outcome, result
+    assert int(tries.read_text()) == min(deaths + 1, 3)
+    assert "Address already in use" in (out / "page.log").read_text()  # each death stays on record
+    if outcome == "ok":
+        assert "42" in (out / "page.ipynb").read_text()
+    else:
+        assert result["error"] == "RuntimeError: Kernel died before replying to kernel_info"
+        assert result["cell"] is None

@@ -172,16 +172,24 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
     before = set(os.listdir(output_dir))
     try:
         with _stderr_to(Path(output_dir) / f"{name}.log"):  # kernel chatter stays out of the run's own log
-            pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
-                                                            "output_dir": output_dir},
-                                kernel_name=kernel, cwd=cwd, execution_timeout=timeout, progress_bar=False,
-                                # a kernel starting beside others on a busy machine may take longer than
-                                # papermill's 60 s to answer (seen with four kernels on two cores)
-                                start_timeout=300,
-                                log_output=False,
-                                # saved as each cell starts and ends (27 ms a save for the satisfaction page): a cell
-                                # that times out leaves the notebook executed up to it, where the message says
-                                request_save_on_cell_execute=True)
+            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+                try:
+                    pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
+                                                                    "output_dir": output_dir},
+                                        kernel_name=kernel, cwd=cwd, execution_timeout=timeout,
+                                        progress_bar=False,
+                                        # a kernel starting beside others on a busy machine may take longer than
+                                        # papermill's 60 s to answer (seen with four kernels on two cores)
+                                        start_timeout=300,
+                                        log_output=False,
+                                        # saved as each cell starts and ends (27 ms a save for the satisfaction
+                                        # page): a cell that times out leaves the notebook executed up to it,
+                                        # where the message says
+                                        request_save_on_cell_execute=True)
+                    break
+                except RuntimeError as exc:
+                    if attempt == KERNEL_START_ATTEMPTS or not _lost_port_race(exc, out):
+                        raise
         outcome, error, cell = "ok", None, None
     except PapermillExecutionError as exc:
         outcome, cell = "failed", _source_cell_number(out, exc.cell_index)
@@ -206,6 +214,18 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
 
 
 # ----------------------------------------------------------------------------- internals
+
+#: how often a kernel that died while starting is started again. Jupyter picks a kernel's ports by binding to
+#: free ones, closing them and handing the numbers to the kernel; a kernel starting beside others may find one
+#: taken by then and exit ("Address already in use"), about once in 60 starts with four kernels starting
+#: together. A new start picks new ports, and no cell has run, so nothing is done twice.
+KERNEL_START_ATTEMPTS = 3
+
+
+def _lost_port_race(exc: RuntimeError, executed: Path) -> bool:
+    """Whether the kernel died while starting (jupyter_client's own message), before any cell began."""
+    return "Kernel died before replying to kernel_info" in str(exc) and _started_cell(executed) is None
+
 
 class _stderr_to:
     """Send this process's standard error (file descriptor 2, inherited by the kernel it starts) to a file."""
