@@ -421,6 +421,7 @@ class RunParams(_Strict):
                                                           "requirements"])
     workers: int = Field(2, ge=1, le=64)
     kernel: str = "python3"
+    warm_kernels: bool = True
     timeout_seconds: int = Field(900, ge=10)
 
 

@@ -155,11 +155,19 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
 
 
 def execute_notebook(name: str, path: str, output_dir: str, month: str, overrides: dict, kernel: str,
-                     timeout: int, cwd: str, root: str, threads: int = 0) -> dict:
-    """Execute one notebook with papermill (runs in a worker process); never raises."""
+                     timeout: int, cwd: str, root: str, threads: int = 0, warm: str | None = None) -> dict:
+    """Execute one notebook with papermill (runs in a worker process); never raises.
+
+    ``warm``: the socket of the run's fork server (:mod:`analysis.warm`); the kernel is then a fork of it.
+    """
     fast_jupyter_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from . import warm as warm_kernels
+
+    warm_kernels.server = warm
+    starting = {"kernel_manager_class": warm_kernels.kernel_manager_class()} if warm else {}
 
     os.environ["WORKBENCH_HOME"] = root  # the kernel inherits it: the notebook loads this project's parameters
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -185,7 +193,7 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
                                         # saved as each cell starts and ends (27 ms a save for the satisfaction
                                         # page): a cell that times out leaves the notebook executed up to it,
                                         # where the message says
-                                        request_save_on_cell_execute=True)
+                                        request_save_on_cell_execute=True, **starting)
                     break
                 except RuntimeError as exc:
                     if attempt == KERNEL_START_ATTEMPTS or not _lost_port_race(exc, out):
@@ -390,8 +398,11 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
         raise ConfigError(f"--executor must be local or dask. Got '{executor}'.")
     fast_jupyter_imports()  # the worker processes are forked from this one and inherit it
     workers = min(params.run.workers, len(todo))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    server = _warm_server(params, threads, cwd)
     for job in jobs.values():
-        job["threads"] = max(1, (os.cpu_count() or 1) // workers)
+        job["threads"] = threads
+        job["warm"] = server.path if server else None
     try:
         if workers == 1:
             for i, job in enumerate(jobs.values(), 1):
@@ -404,6 +415,26 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
         return results
     finally:
         progress.close()
+        if server:
+            server.close()
+
+
+def _warm_server(params: Parameters, threads: int, cwd: str):
+    """The run's fork server for warm kernels (analysis.warm), or None where kernels start the usual way: when
+    switched off, on a system without fork, with more than one thread per kernel (BLAS threads would be lost in
+    a fork), or when the server cannot start."""
+    from . import warm
+
+    if not (params.run.warm_kernels and warm.available()) or threads != 1:
+        return None
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "WORKBENCH_THREADS"):
+        env[var] = str(threads)  # read by the libraries as the server imports them, as in a started kernel
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    try:
+        return warm.ForkServer(env, cwd)
+    except OSError:
+        return None
 
 
 def _notebook_paths(params: Parameters) -> dict[str, Path]:
@@ -430,7 +461,7 @@ def _as_dict(overrides) -> dict:
 
 
 #: parameters that cannot change a page: how the run is carried out, and how many loads are cached
-PAGE_NEUTRAL = ("run.workers", "run.timeout_seconds", "data.keep_caches")
+PAGE_NEUTRAL = ("run.workers", "run.timeout_seconds", "run.warm_kernels", "data.keep_caches")
 
 
 def _fingerprint(path: Path, params: Parameters, inputs: dict, code_hash: str, overrides: dict) -> str:
