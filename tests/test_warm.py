@@ -19,7 +19,11 @@ from conftest import DEMO_MONTH
 pytestmark = pytest.mark.notebook
 
 PROBE = """import os, sys
-print(json.dumps({"preloaded": "pandas" in sys.modules and "analysis.report" in sys.modules,
+preloaded = "pandas" in sys.modules and "analysis.report" in sys.modules
+import sklearn.ensemble  # loads OpenBLAS and OpenMP where the kernel has not yet
+from threadpoolctl import threadpool_info
+print(json.dumps({"preloaded": preloaded,
+                  "blas": sorted({(p["internal_api"], p["num_threads"]) for p in threadpool_info()}),
                   "parent": os.getppid(), "session": os.getsid(0) == os.getpid(), "path": sys.path,
                   "cwd": os.getcwd(), "home": os.environ.get("WORKBENCH_HOME"),
                   "threads": os.environ.get("OPENBLAS_NUM_THREADS")}))"""
@@ -30,20 +34,24 @@ def _probe_notebook(folder):
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("month = overrides = output_dir = None", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import json\n" + PROBE)])
+        nbformat.v4.new_code_cell("import json\n" + PROBE),
+        # a notebook that plots with pyplot alone gets its figure inline, as in Jupyter
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / "probe.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def _probe(folder, out, warm_path):
+def _probe(folder, out, warm_path, threads=2):
     out.mkdir()
     result = execute_notebook("probe", str(_probe_notebook(folder)), str(out), DEMO_MONTH, {}, "python3", 120,
-                              str(folder), "/the/project", threads=1, warm=warm_path)
+                              str(folder), "/the/project", threads=threads, warm=warm_path)
     assert result["outcome"] == "ok", result
     cells = json.loads((out / "probe.ipynb").read_text())["cells"]
-    return json.loads("".join(cells[-1]["outputs"][0]["text"]))
+    found = json.loads("".join(cells[-2]["outputs"][0]["text"]))
+    found["figure"] = [sorted(o.get("data", {})) for o in cells[-1]["outputs"]]
+    return found
 
 
 def _server(folder):
@@ -59,8 +67,11 @@ def test_a_warm_kernel_is_a_fork_of_the_server_and_runs_as_a_started_one(tmp_pat
         started = _probe(tmp_path, tmp_path / "cold", None)
         assert forked["parent"] == server.proc.pid  # a fork of the server ...
         assert forked["preloaded"] and not started["preloaded"]  # ... that had imported the libraries
-        for key in ("session", "path", "cwd", "home", "threads"):
+        # two BLAS threads asked for: the server imported with one, the fork sets two as a started kernel reads
+        assert forked["blas"] == [["openblas", 2], ["openmp", 2]]
+        for key in ("session", "path", "cwd", "home", "threads", "blas", "figure"):
             assert forked[key] == started[key], key
+        assert forked["figure"] == [["image/png", "text/plain"]]
         assert forked["session"] and forked["cwd"] == str(tmp_path) and forked["home"] == "/the/project"
         assert started["parent"] == os.getpid()
         # Ctrl+C at the terminal reaches the server (the run's process group): it is the runner's to handle
@@ -107,15 +118,43 @@ def test_only_this_interpreters_ipython_kernel_is_forked():
     assert not warm._own_ipython_kernel([sys.executable, "-m", "xeus_python", "-f", "c.json"])
 
 
-def test_the_server_is_left_out_when_switched_off_or_with_threads_per_kernel(tmp_path):
+def test_switched_off_there_is_no_server(tmp_path):
     from analysis import load_parameters
     from analysis.runner import _warm_server
 
     from conftest import make_project
 
     project = make_project(tmp_path / "project")
-    params = load_parameters(root=project, overrides=["run.warm_kernels=false"])
-    assert _warm_server(params, 1, str(tmp_path)) is None
-    params = load_parameters(root=project)
-    assert params.run.warm_kernels is True
-    assert _warm_server(params, 2, str(tmp_path)) is None  # BLAS threads do not survive a fork
+    assert load_parameters(root=project).run.warm_kernels is True
+    assert _warm_server(load_parameters(root=project, overrides=["run.warm_kernels=false"]), str(tmp_path)) is None
+
+
+@pytest.mark.skipif(not warm.available(), reason="warm kernels need fork and Unix sockets")
+def test_without_its_server_a_kernel_starts_the_usual_way(tmp_path):
+    """A server that has ended (killed, out of memory) costs nothing but the warm start: the page runs."""
+    server = _server(tmp_path)
+    server.close()
+    assert not os.path.exists(server.path)
+    found = _probe(tmp_path, tmp_path / "out", server.path, threads=1)
+    assert found["parent"] == os.getpid() and not found["preloaded"]
+    assert "warm kernel unavailable" in (tmp_path / "out" / "probe.log").read_text()
+
+
+RUNNER_KILLED = """
+import os, sys
+from analysis import warm
+server = warm.ForkServer(dict(os.environ), sys.argv[1])
+print(server.proc.pid, server.folder, flush=True)
+os._exit(9)  # as a runner killed with kill -9: no close()
+"""
+
+
+@pytest.mark.skipif(not warm.available(), reason="warm kernels need fork and Unix sockets")
+def test_the_server_ends_and_leaves_nothing_when_its_runner_is_killed(tmp_path):
+    runner = subprocess.run([sys.executable, "-c", RUNNER_KILLED, str(tmp_path)], capture_output=True, text=True,
+                            timeout=60)
+    pid, folder = runner.stdout.split()
+    deadline = time.monotonic() + 30
+    while (warm._alive(int(pid)) or os.path.exists(folder)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not warm._alive(int(pid)) and not os.path.exists(folder)

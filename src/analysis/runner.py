@@ -193,7 +193,8 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
                                         # saved as each cell starts and ends (27 ms a save for the satisfaction
                                         # page): a cell that times out leaves the notebook executed up to it,
                                         # where the message says
-                                        request_save_on_cell_execute=True, **starting)
+                                        # a kernel that died while starting is started the usual way
+                                        request_save_on_cell_execute=True, **(starting if attempt == 1 else {}))
                     break
                 except RuntimeError as exc:
                     if attempt == KERNEL_START_ATTEMPTS or not _lost_port_race(exc, out):
@@ -399,7 +400,7 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
     fast_jupyter_imports()  # the worker processes are forked from this one and inherit it
     workers = min(params.run.workers, len(todo))
     threads = max(1, (os.cpu_count() or 1) // workers)
-    server = _warm_server(params, threads, cwd)
+    server = _warm_server(params, cwd)
     for job in jobs.values():
         job["threads"] = threads
         job["warm"] = server.path if server else None
@@ -419,17 +420,16 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
             server.close()
 
 
-def _warm_server(params: Parameters, threads: int, cwd: str):
+def _warm_server(params: Parameters, cwd: str):
     """The run's fork server for warm kernels (analysis.warm), or None where kernels start the usual way: when
-    switched off, on a system without fork, with more than one thread per kernel (BLAS threads would be lost in
-    a fork), or when the server cannot start."""
+    switched off, on a system other than Linux, or when the server cannot start."""
     from . import warm
 
-    if not (params.run.warm_kernels and warm.available()) or threads != 1:
+    if not (params.run.warm_kernels and warm.available()):
         return None
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "WORKBENCH_THREADS"):
-        env[var] = str(threads)  # read by the libraries as the server imports them, as in a started kernel
+        env[var] = "1"  # one thread while it imports (more would not survive a fork); each kernel sets its own
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     try:
         return warm.ForkServer(env, cwd)

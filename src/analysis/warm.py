@@ -27,12 +27,23 @@ import sys
 import time
 from pathlib import Path
 
-#: what the kernels import before their first page cell: IPython's kernel and every module a notebook imports
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "matplotlib_inline.backend_inline",
-           "analysis.report", "analysis.charts", "analysis.cadence", "analysis.churn", "analysis.complaints",
-           "analysis.coverage", "analysis.excel", "analysis.grading", "analysis.leads", "analysis.model_cache",
-           "analysis.modeling", "analysis.quality", "analysis.requirements", "analysis.returns",
-           "analysis.sales", "analysis.satisfaction", "analysis.workdays")
+#: what the kernels import before their first page cell: IPython's kernel and the libraries the notebooks use.
+#: Not analysis.charts (it selects matplotlib's Agg backend as it is imported) nor matplotlib's inline backend
+#: (it hooks into IPython as it is imported, and there is no IPython in the server): a notebook that plots
+#: without them gets its figures inline, as in a started kernel. pyplot itself leaves the backend for later.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "matplotlib.pyplot",
+           "matplotlib.ticker", "matplotlib.font_manager", "analysis.report", "analysis.cadence",
+           "analysis.churn", "analysis.complaints", "analysis.coverage", "analysis.excel", "analysis.grading",
+           "analysis.leads", "analysis.model_cache", "analysis.modeling", "analysis.quality",
+           "analysis.requirements", "analysis.returns", "analysis.sales", "analysis.satisfaction",
+           "analysis.workdays")
+
+#: how long the runner waits for the server to bind its socket, and a worker for the server's answer (which
+#: comes once its imports are done: seconds, more on a busy machine)
+STARTUP_SECONDS, ANSWER_SECONDS = 30, 120
+
+#: servers that failed this worker once: its next kernels start the usual way at once
+_failed: set[str] = set()
 
 #: the socket of this worker's run's fork server (set by the runner's worker before papermill starts a kernel)
 server: str | None = None
@@ -57,7 +68,10 @@ class ForkServer:
         self.proc = subprocess.Popen([sys.executable, "-m", "analysis.warm", self.path], env=env, cwd=cwd,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         # it binds the socket before its imports: from then on a kernel asked for waits in the socket's queue
-        line = self.proc.stdout.readline()
+        import select
+
+        ready, _, _ = select.select([self.proc.stdout], [], [], STARTUP_SECONDS)
+        line = self.proc.stdout.readline() if ready else b""
         if line.strip() != b"bound":
             self.close()
             raise OSError("the warm-kernel server did not start")
@@ -90,12 +104,14 @@ def kernel_manager_class():
 
     class WarmProvisioner(LocalProvisioner):
         async def launch_kernel(self, cmd, **kwargs):
-            if server and _own_ipython_kernel(cmd):
+            if server and server not in _failed and _own_ipython_kernel(cmd):
                 try:
                     pid = _fork_kernel(server, cmd, kwargs.get("env") or dict(os.environ),
                                        kwargs.get("cwd") or os.getcwd())
                 except (OSError, ValueError) as exc:
-                    print(f"warm kernel unavailable ({exc}); starting the kernel the usual way", file=sys.stderr)
+                    _failed.add(server)
+                    # on the page's log (the worker's standard error, which a kernel would write to)
+                    os.write(2, f"warm kernel unavailable ({exc}); starting the kernel the usual way\n".encode())
                 else:
                     self.process = _Forked(pid)
                     self.pid = self.pgid = pid  # the kernel leads its own session and process group
@@ -133,7 +149,7 @@ def _fork_kernel(path: str, cmd: list[str], env: dict, cwd: str) -> int:
     env = {**env, "JPY_PARENT_PID": str(os.getpid())}  # what jupyter_client's launcher sets (kernels say less)
     request = json.dumps({"cmd": cmd, "env": env, "cwd": cwd, "worker": os.getpid()}).encode()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.settimeout(300)  # the server answers once its imports are done (seconds, longer on a busy machine)
+        conn.settimeout(ANSWER_SECONDS)
         conn.connect(path)
         socket.send_fds(conn, [request], [1, 2])
         conn.shutdown(socket.SHUT_WR)
@@ -198,6 +214,16 @@ def _alive(pid: int) -> bool:
 def serve(path: str) -> None:
     """Bind the socket, import what the kernels import, then fork a kernel for each request."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the runner's to handle; it ends this server
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the runner's close(): end through the finally below
+    try:
+        _serve(path)
+    finally:
+        import shutil
+
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)  # the socket's own folder (ForkServer's)
+
+
+def _serve(path: str) -> None:
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]  # as ipykernel_launcher does (IPython puts the kernel's folder back as it starts)
     runner = os.getppid()
@@ -213,17 +239,22 @@ def serve(path: str) -> None:
     import importlib
 
     for name in PRELOAD:
+        if os.getppid() != runner:  # the runner is gone (killed): so is the run
+            return
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the kernel will import it itself (and say what is wrong)
             pass
     threads = _threads()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ended kernels are reaped at once
+    # ended kernels are reaped at once (waited for, not ignored: their CPU time and peak memory then count in
+    # the run's own, as a started kernel's do)
+    signal.signal(signal.SIGCHLD, _reap)
     listener.settimeout(1.0)
     while True:
         try:
             conn, _ = listener.accept()
         except socket.timeout:
+            _reap()
             if os.getppid() != runner:  # the runner is gone (killed): so is the run
                 return
             continue
@@ -247,6 +278,16 @@ def serve(path: str) -> None:
             for fd in fds:
                 os.close(fd)
             _reply(conn, {"pid": pid})
+
+
+def _reap(*_signal) -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
@@ -290,7 +331,11 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
     try:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        import atexit
+
+        atexit._clear()  # the server's exit handlers are the server's (matplotlib's temporary folder, ...)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
@@ -301,6 +346,7 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
+        _threads_as_asked(request["env"])
         _exit_with(int(request.get("worker") or 0))
         cmd = request["cmd"]
         # ipykernel read JPY_PARENT_PID when the server imported it: the worker's is given as an argument
@@ -326,6 +372,19 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
             except Exception:  # noqa: BLE001
                 pass
         os._exit(code)
+
+
+def _threads_as_asked(env: dict) -> None:
+    """Give the kernel the BLAS/OpenMP threads its environment asks for. The server imported the libraries with
+    one thread (more would not survive the fork); a started kernel's libraries read the count as they load."""
+    try:
+        threads = int(env.get("OMP_NUM_THREADS") or 0)
+    except ValueError:
+        return
+    if threads > 1:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(threads)
 
 
 def _exit_with(worker: int) -> None:
