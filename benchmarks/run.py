@@ -367,7 +367,11 @@ for name in {names!r}:
     open(out[:-6] + ".html", "w", encoding="utf-8").write(body)
 print(len({names!r}))
 """
+        # the run as shipped (warm kernels: forks of one process that imported the libraries), the same run
+        # with kernels started as Jupyter starts them (a new Python each), and the plain loop
         steps = alternate({"workbench_run_force": cli.format(argv=["run", "--month", month, "--force"]),
+                           "workbench_run_force_started_kernels": cli.format(
+                               argv=["run", "--month", month, "--force", "-p", "run.warm_kernels=false"]),
                            "plain_loop_one_process": plain}, work, args.repeat, env)
         rerun = spread([measure(cli.format(argv=["run", "--month", month]), work, env) for _ in range(3)])
         rerun["reported"] = rerun["stdout"].splitlines()[-1] if rerun["stdout"] else ""
@@ -388,6 +392,8 @@ print(len({names!r}))
                 "steps": {**steps, "rerun_unchanged": rerun, "site_24_months": site},
                 "run_vs_plain_time": round(full["seconds"] / loop["seconds"], 2),
                 "run_vs_plain_memory": round(full["peak_mib"] / loop["peak_mib"], 2),
+                "warm_vs_started_kernels_time": round(
+                    full["seconds"] / steps["workbench_run_force_started_kernels"]["seconds"], 2),
                 "rerun_vs_full": round(rerun["seconds"] / full["seconds"], 3),
                 "site_24_months_mib": round(size / 2**20, 1), "site_24_months_pages": pages}
     finally:
@@ -679,6 +685,8 @@ def main(argv=None) -> int:
         print(f"workbench run --force / the same papermill+nbconvert loop in one process ({result['threads_per_kernel']} "
               f"thread(s) per kernel, medians of {result['repeat']} alternating runs): time x{result['run_vs_plain_time']}, "
               f"memory x{result['run_vs_plain_memory']}")
+        print(f"warm kernels (forks of one process that imported the libraries) / kernels started as Jupyter "
+              f"starts them, same run: time x{result['warm_vs_started_kernels_time']}")
         print(f"re-run unchanged: {result['steps']['rerun_unchanged']['seconds']} s (target < 1 s); it said: "
               f"{result['steps']['rerun_unchanged']['reported']}")
         print(f"site with 24 months: {result['steps']['site_24_months']['seconds']} s, "
