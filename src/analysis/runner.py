@@ -172,8 +172,7 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
     os.environ["WORKBENCH_HOME"] = root  # the kernel inherits it: the notebook loads this project's parameters
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     if threads:  # kernels side by side must share the cores, or OpenMP/BLAS threads spin against each other
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "WORKBENCH_THREADS"):
-            os.environ[var] = str(threads)
+        os.environ.update(_thread_settings(threads))
 
     started = time.perf_counter()
     out = Path(output_dir) / f"{name}.ipynb"
@@ -193,8 +192,9 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
                                         # saved as each cell starts and ends (27 ms a save for the satisfaction
                                         # page): a cell that times out leaves the notebook executed up to it,
                                         # where the message says
+                                        request_save_on_cell_execute=True,
                                         # a kernel that died while starting is started the usual way
-                                        request_save_on_cell_execute=True, **(starting if attempt == 1 else {}))
+                                        **(starting if attempt == 1 else {}))
                     break
                 except RuntimeError as exc:
                     if attempt == KERNEL_START_ATTEMPTS or not _lost_port_race(exc, out):
@@ -427,14 +427,19 @@ def _warm_server(params: Parameters, cwd: str):
 
     if not (params.run.warm_kernels and warm.available()):
         return None
-    env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "WORKBENCH_THREADS"):
-        env[var] = "1"  # one thread while it imports (more would not survive a fork); each kernel sets its own
+    # one thread while it imports (more would not survive a fork); each kernel sets its own
+    env = {**os.environ, **_thread_settings(1)}
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     try:
         return warm.ForkServer(env, cwd)
     except OSError:
         return None
+
+
+def _thread_settings(threads: int) -> dict[str, str]:
+    """The environment that gives a kernel's BLAS, OpenMP and DuckDB this many threads."""
+    return {var: str(threads) for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                          "WORKBENCH_THREADS")}
 
 
 def _notebook_paths(params: Parameters) -> dict[str, Path]:

@@ -18,6 +18,7 @@ parent the same way).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -97,6 +98,7 @@ class ForkServer:
         return False
 
 
+@functools.cache
 def kernel_manager_class():
     """jupyter_client's kernel manager, starting this interpreter's IPython kernels as forks of the server."""
     from jupyter_client.manager import AsyncKernelManager
