@@ -199,6 +199,7 @@ def period_run(tmp_path_factory, demo_run) -> Path:
 RUN_GROUPS = {"demo_run": "demo-runs", "period_run": "demo-runs", "en_run": "en-run", "branch_run": "branch-run"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the group marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """Tests on a generated demo company (a module's ``demo`` fixture: hundreds of customers, a model fitted)
     are marked ``slow``, so that `pytest -m "not notebook and not lab and not slow"` is the quick set a
