@@ -264,6 +264,53 @@ def test_bootstrap_auc_interval():
     assert modeling.bootstrap_auc(y, p, n_boot=400, seed=1) == (low, high)  # seeded
 
 
+def test_rank_auc_is_roc_auc_with_ties_counted_one_half():
+    from sklearn.metrics import roc_auc_score
+
+    # by hand: positives 0.8 and 0.5, negatives 0.5 and 0.2; pairs (0.8>0.5) (0.8>0.2) (0.5=0.5: half) (0.5>0.2)
+    assert modeling.rank_auc(np.array([1, 1, 0, 0]), np.array([0.8, 0.5, 0.5, 0.2])) == 3.5 / 4
+    assert np.isnan(modeling.rank_auc(np.array([1, 1]), np.array([0.3, 0.4])))
+    rng = np.random.default_rng(5)
+    for n in (7, 60, 3000):
+        y, p = rng.integers(0, 2, n), rng.integers(0, 12, n) / 12  # many ties
+        assert modeling.rank_auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+
+
+def _small_model(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    n = 400
+    frame = pd.DataFrame({"x": rng.normal(size=n), "noise": rng.normal(size=n), "kind": rng.choice(list("abc"), n)})
+    logit = 1.5 * frame["x"] + np.where(frame["kind"] == "a", 1.0, -0.5)
+    frame["y"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    spec = modeling.FeatureSpec(["kind"], ["x", "noise"])
+    model = modeling.fit_calibrated("logistic", spec, seed, frame[:250][spec.columns], frame["y"][:250],
+                                    frame[250:300][spec.columns], frame["y"][250:300])
+    return model, frame[300:], spec
+
+
+def test_batched_scoring_gives_each_frame_its_own_probabilities(monkeypatch):
+    model, valid, spec = _small_model()
+    X = valid[spec.columns]
+    variants = [X, X.iloc[:0], X.assign(x=0.0), X.iloc[:7], X.assign(kind="b")]
+    expected = [model.predict_proba(v)[:, 1] if len(v) else np.empty(0) for v in variants]
+    monkeypatch.setattr(modeling, "BATCH_ROWS", 150)  # several batches, a frame never split
+    for got, want in zip(modeling.predict_variants(model, variants), expected):
+        assert got.shape == want.shape and np.allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_permutation_importance_is_scikit_learns_in_one_batch():
+    from sklearn.inspection import permutation_importance
+
+    model, valid, spec = _small_model()
+    X, y = valid[spec.columns], valid["y"]
+    ours = modeling.permutation_importance(model, X, y, n_repeats=5, seed=11)
+    theirs = permutation_importance(model, X, y, scoring="roc_auc", n_repeats=5, random_state=11)
+    assert ours["feature"].tolist() == ["kind", "x", "noise"]
+    assert ours["importance"].to_numpy() == pytest.approx(theirs.importances_mean, abs=1e-12)
+    assert ours["spread"].to_numpy() == pytest.approx(theirs.importances_std, abs=1e-12)
+    assert ours.set_index("feature")["importance"].idxmax() == "x"  # the planted strongest input
+
+
 def test_stratified_subsample_keeps_the_outcome_shares():
     y = np.array([0] * 900 + [1] * 100)
     rows = modeling.stratified_subsample(y, 100, seed=0)

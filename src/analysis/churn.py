@@ -248,13 +248,9 @@ def permutation_drivers(result, labelled: pd.DataFrame, seed: int) -> pd.DataFra
     """How much the validation ROC AUC drops when each input is shuffled (mean and spread of 5 repeats)."""
     from . import modeling
 
-    from sklearn.inspection import permutation_importance
-
     valid = labelled.loc[result.valid_predictions.index]
     X = modeling.prepare_features(valid, result.spec)
-    imp = permutation_importance(result.model, X, valid["churned"].astype(int), scoring="roc_auc", n_repeats=5,
-                                 random_state=seed)
-    out = pd.DataFrame({"feature": X.columns, "importance": imp.importances_mean, "spread": imp.importances_std})
+    out = modeling.permutation_importance(result.model, X, valid["churned"].astype(int), n_repeats=5, seed=seed)
     return out.sort_values(["importance", "feature"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
