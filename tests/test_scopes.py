@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from analysis import DataError, load_parameters, load_tables
+from analysis import ConfigError, DataError, load_parameters, load_tables
 from analysis.data.store import scope_slug
 from analysis.runner import run_month
 from analysis.site import scope_folders
-from conftest import DEMO_MONTH, copy_project
+from conftest import BRANCHES, DEMO_MONTH, copy_project
 
 pytestmark = pytest.mark.notebook
 
@@ -44,8 +44,8 @@ def test_scoped_tables_follow_their_customers(demo_project):
 
 
 def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path):
-    """The session's branch run (workbench run -p run.split_by=branch, four notebooks): a page per notebook for
-    the company and for every branch, a folder per branch named after it, and a re-run that executes nothing."""
+    """The session's branch run (workbench run -p run.split_by=branch, four notebooks, three branches named in
+    run.split_values): a page per notebook for the company and for each of those branches, a folder per branch named after it, and a re-run that executes nothing."""
     project = copy_project(branch_run, tmp_path / "project")
     manifest = json.loads((project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
     params = load_parameters(root=project, month=DEMO_MONTH, overrides=manifest["overrides"])
@@ -53,7 +53,10 @@ def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path)
     notebooks = list(params.run.notebooks)
     assert len(notebooks) == 4 and params.run.split_by == "branch"
     assert {n: r["outcome"] for n, r in manifest["notebooks"].items()} == {n: "ok" for n in notebooks}
-    assert sorted(s["value"] for s in manifest["scopes"].values()) == branches
+    # the branches named in run.split_values, and only those
+    assert len(branches) == 5 and set(BRANCHES) < set(branches)
+    assert sorted(s["value"] for s in manifest["scopes"].values()) == sorted(BRANCHES)
+    assert not (project / "reports" / "site" / DEMO_MONTH / "武汉分公司").exists()
     for scope in manifest["scopes"].values():  # a small branch may lack survey answers, leads or churners
         assert sorted(scope["notebooks"]) == sorted(notebooks)
         assert {r["outcome"] for r in scope["notebooks"].values()} <= {"ok", "no_data"}
@@ -70,6 +73,20 @@ def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path)
     assert f'href="{slug}/satisfaction.html"' in month_page and "分公司/区域报告" in month_page
     # nothing changed: every (branch, notebook) is skipped
     assert {r.outcome for r in run_month(params, overrides=manifest["overrides"]).notebooks} == {"skipped"}
+
+
+def test_split_values_must_be_values_of_the_split_column(demo_project):
+    """A misspelt branch is an error that lists the branches, before any notebook runs; values without a
+    column to split by are one too."""
+    def run(**overrides):
+        return run_month(load_parameters(root=demo_project, month=DEMO_MONTH, overrides=overrides))
+
+    with pytest.raises(ConfigError, match=r"\[key path: 'run/split_values'\]: no customer has branch 上海分司\. "
+                                          r"The customer archive has: 上海分公司, "):
+        run(**{"run.split_by": "branch", "run.split_values": ["上海分公司", "上海分司"]})
+    with pytest.raises(ConfigError, match=r"run/split_values'\]: names values of run.split_by, which is empty"):
+        run(**{"run.split_values": ["上海分公司"]})
+    assert not (demo_project / "reports" / "runs").exists()  # nothing half-written
 
 
 def test_a_branch_without_enough_data_gets_a_page_that_says_so(branch_run):

@@ -416,6 +416,7 @@ class Scope(_Strict):
 
 class RunParams(_Strict):
     split_by: str | None = None
+    split_values: list[str] | None = None
     notebooks: list[str] = Field(default_factory=lambda: ["sales_summary", "data_quality", "satisfaction",
                                                           "lead_conversion", "churn_risk", "customer_grading",
                                                           "requirements"])

@@ -91,6 +91,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
         params._root = root
     notebooks = _notebook_paths(params)
     tables = prepare_tables(params, progress=say)
+    scopes = _scopes(params, tables)
     runs = params.root / "reports" / "runs"
     final = runs / run_folder(params)
     previous = _read_manifest(final)
@@ -99,7 +100,6 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     staging.mkdir(parents=True)
     code_hash = _code_hash()
     inputs = {name: info.sha256 for name, info in tables.report.tables.items()}
-    scopes = _scopes(params, tables)
     results: list[NotebookResult] = []
     todo = []
     try:
@@ -400,7 +400,7 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
     fast_jupyter_imports()  # the worker processes are forked from this one and inherit it
     workers = min(params.run.workers, len(todo))
     threads = max(1, (os.cpu_count() or 1) // workers)
-    server = _warm_server(params, cwd)
+    server = _warm_server(params, cwd, len(jobs))
     for job in jobs.values():
         job["threads"] = threads
         job["warm"] = server.path if server else None
@@ -420,12 +420,14 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
             server.close()
 
 
-def _warm_server(params: Parameters, cwd: str):
+def _warm_server(params: Parameters, cwd: str, kernels: int):
     """The run's fork server for warm kernels (analysis.warm), or None where kernels start the usual way: when
-    switched off, on a system other than Linux, or when the server cannot start."""
+    switched off, on a system other than Linux, for a single kernel (it would import what the server imports,
+    so the server only pays from the second kernel on: a one-page run took 8.7 s of CPU with it, 7.1 s
+    without), or when the server cannot start."""
     from . import warm
 
-    if not (params.run.warm_kernels and warm.available()):
+    if not (params.run.warm_kernels and warm.available()) or kernels < 2:
         return None
     # one thread while it imports (more would not survive a fork); each kernel sets its own
     env = {**os.environ, **_thread_settings(1)}
@@ -465,8 +467,9 @@ def _as_dict(overrides) -> dict:
     return dict(parse_override(o) for o in overrides)
 
 
-#: parameters that cannot change a page: how the run is carried out, and how many loads are cached
-PAGE_NEUTRAL = ("run.workers", "run.timeout_seconds", "run.warm_kernels", "data.keep_caches")
+#: parameters that cannot change a page: how the run is carried out, how many loads are cached, and which
+#: other branches run beside it
+PAGE_NEUTRAL = ("run.workers", "run.timeout_seconds", "run.warm_kernels", "data.keep_caches", "run.split_values")
 
 
 def _fingerprint(path: Path, params: Parameters, inputs: dict, code_hash: str, overrides: dict) -> str:
@@ -537,15 +540,28 @@ def _record(result: NotebookResult) -> dict:
 
 
 def _scopes(params: Parameters, tables) -> list:
-    """None (the whole company), then (column, value) for every value of run.split_by."""
+    """None (the whole company), then (column, value) for every value of run.split_by (those of
+    run.split_values only, when given)."""
+    chosen = params.run.split_values
     if not params.run.split_by:
+        if chosen:
+            raise ConfigError("parameters [key path: 'run/split_values']: names values of run.split_by, which is "
+                              "empty. Set run.split_by (branch, region) as well, or leave run.split_values empty.")
         return [None]
     column = params.run.split_by
     customers = tables["customers"]
     if column not in customers.columns:
         raise ConfigError(f"parameters [key path: 'run/split_by']: the customer archive has no column {column}. "
                           f"Choose one of {', '.join(c for c in customers.columns if c != 'customer_id')}.")
-    return [None, *((column, str(v)) for v in sorted(customers[column].dropna().astype(str).unique()))]
+    values = sorted(customers[column].dropna().astype(str).unique())
+    if chosen:
+        unknown = [v for v in dict.fromkeys(chosen) if v not in values]
+        if unknown:
+            shown = ", ".join(values[:20]) + (f" and {len(values) - 20} more" if len(values) > 20 else "")
+            raise ConfigError(f"parameters [key path: 'run/split_values']: no customer has {column} "
+                              f"{', '.join(unknown)}. The customer archive has: {shown}.")
+        values = [v for v in values if v in set(chosen)]
+    return [None, *((column, v) for v in values)]
 
 
 def fast_jupyter_imports() -> None:
