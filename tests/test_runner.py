@@ -192,3 +192,35 @@ def test_a_kernel_that_loses_a_port_while_starting_is_started_again(tmp_path, mo
     else:
         assert result["error"] == "RuntimeError: Kernel died before replying to kernel_info"
         assert result["cell"] is None
+
+
+def test_the_executed_notebook_is_written_every_few_seconds_and_whole_at_the_end(tmp_path, monkeypatch):
+    """papermill wrote the whole notebook (charts included) as each cell started and ended; the runner's engine
+    writes it at most every SAVE_SECONDS while cells run, and always at the end, also when a cell fails: the
+    cell a failure names and every output before it are in that last write."""
+    import nbformat
+    import papermill.engines
+
+    from analysis import runner
+
+    writes = []
+    write = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: (writes.append(path), write(nb, path)))
+    notebook = tmp_path / "page.ipynb"
+    cells = [nbformat.v4.new_code_cell("month = overrides = output_dir = None", metadata={"tags": ["parameters"]}),
+             *(nbformat.v4.new_code_cell(f"print('cell', {i})") for i in range(10)),
+             nbformat.v4.new_code_cell("raise ValueError('the eleventh cell fails')")]
+    book = nbformat.v4.new_notebook(cells=cells)
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(book, notebook)
+    out = tmp_path / "run"
+    out.mkdir()
+    result = runner.execute_notebook("page", str(notebook), str(out), DEMO_MONTH, {}, "python3", 60, str(tmp_path),
+                                     str(tmp_path))
+    assert (result["outcome"], result["cell"], result["error"]) == ("failed", 12, "ValueError: the eleventh cell fails")
+    # 13 cells (papermill adds the injected parameters): 26 writes before, here the start and the end
+    assert len(writes) == 2 and runner.SAVE_SECONDS >= 1
+    executed = nbformat.read(out / "page.ipynb", as_version=4)
+    printed = [c.outputs[0]["text"] for c in executed.cells if c.cell_type == "code" and c.source.startswith("print")]
+    assert printed == [f"cell {i}\n" for i in range(10)]
+    assert executed.cells[-1].metadata.papermill["status"] == "failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -184,15 +185,12 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
                     pm.execute_notebook(path, str(out), parameters={"month": month, "overrides": overrides,
                                                                     "output_dir": output_dir},
                                         kernel_name=kernel, cwd=cwd, execution_timeout=timeout,
+                                        engine_name=_engine(),
                                         progress_bar=False,
                                         # a kernel starting beside others on a busy machine may take longer than
                                         # papermill's 60 s to answer (seen with four kernels on two cores)
                                         start_timeout=300,
                                         log_output=False,
-                                        # saved as each cell starts and ends (27 ms a save for the satisfaction
-                                        # page): a cell that times out leaves the notebook executed up to it,
-                                        # where the message says
-                                        request_save_on_cell_execute=True,
                                         # a kernel that died while starting is started the usual way
                                         **(starting if attempt == 1 else {}))
                     break
@@ -223,6 +221,54 @@ def execute_notebook(name: str, path: str, output_dir: str, month: str, override
 
 
 # ----------------------------------------------------------------------------- internals
+
+#: papermill writes the executed notebook as each cell starts and as it ends; the engine below writes it at
+#: most this often while cells run, and always when the notebook ends (also on an error or a timeout)
+SAVE_SECONDS = 5.0
+
+
+@functools.cache
+def _engine() -> str:
+    """papermill's nbclient engine, registered under its own name, that writes the executed notebook every
+    SAVE_SECONDS instead of twice per cell.
+
+    Each write validates and serialises the whole notebook, charts included: the satisfaction page's 37
+    writes took 0.66 s of its worker's CPU. The notebook on disk is then at most SAVE_SECONDS behind while it
+    runs, and complete when it ends, failed or not: the cell a failure names is read from that last write.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class SavesEverySeconds(NotebookExecutionManager):
+        def save(self, final: bool = False, **kwargs):
+            if final or (self.now() - self.last_save_time).total_seconds() >= SAVE_SECONDS:
+                super().save(**kwargs)
+
+        def notebook_start(self, **kwargs):
+            super().notebook_start(**kwargs)
+            self.save(final=True)  # the parameters in place: the run folder shows the page from its start
+
+        def notebook_complete(self, **kwargs):
+            super().notebook_complete(**kwargs)
+            self.save(final=True)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            # papermill's Engine.execute_notebook, with the manager above
+            manager = SavesEverySeconds(nb, output_path=output_path, progress_bar=progress_bar,
+                                        log_output=log_output, autosave_cell_every=autosave_cell_every)
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+    papermill_engines.register("workbench", Engine)
+    return "workbench"
+
 
 #: how often a kernel that died while starting is started again. Jupyter picks a kernel's ports by binding to
 #: free ones, closing them and handing the numbers to the kernel; a kernel starting beside others may find one
