@@ -445,6 +445,8 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
         raise ConfigError(f"--executor must be local or dask. Got '{executor}'.")
     fast_jupyter_imports()  # the worker processes are forked from this one and inherit it
     workers = min(params.run.workers, len(todo))
+    if workers > 1:
+        _engine()  # imports papermill (0.5 s) once, here, for the workers forked below
     threads = max(1, (os.cpu_count() or 1) // workers)
     server = _warm_server(params, cwd, len(jobs))
     for job in jobs.values():
