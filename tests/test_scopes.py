@@ -76,17 +76,23 @@ def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path)
 
 
 def test_split_values_must_be_values_of_the_split_column(demo_project):
-    """A misspelt branch is an error that lists the branches, before any notebook runs; values without a
-    column to split by are one too."""
-    def run(**overrides):
-        return run_month(load_parameters(root=demo_project, month=DEMO_MONTH, overrides=overrides))
+    """A misspelt branch is an error that suggests the branch (or lists them), before any notebook runs; values
+    without a column to split by are one too, found with the parameters. One value may be written alone."""
+    def params(**overrides):
+        return load_parameters(root=demo_project, month=DEMO_MONTH, overrides=overrides)
 
+    branch = {"run.split_by": "branch"}
     with pytest.raises(ConfigError, match=r"\[key path: 'run/split_values'\]: no customer has branch 上海分司\. "
-                                          r"The customer archive has: 上海分公司, "):
-        run(**{"run.split_by": "branch", "run.split_values": ["上海分公司", "上海分司"]})
-    with pytest.raises(ConfigError, match=r"run/split_values'\]: names values of run.split_by, which is empty"):
-        run(**{"run.split_values": ["上海分公司"]})
+                                          r"Did you mean 上海分公司\?"):
+        run_month(params(**branch, **{"run.split_values": ["上海分公司", "上海分司"]}))
+    with pytest.raises(ConfigError, match=r"no customer has branch 1\. The customer archive has: .*上海分公司.*\. "
+                                          r"Codes with leading zeros must be quoted, e.g. \['001'\]\."):
+        run_month(params(**branch, **{"run.split_values": [1]}))  # [001] on the command line: YAML reads 1
     assert not (demo_project / "reports" / "runs").exists()  # nothing half-written
+    with pytest.raises(ConfigError, match=r"names values of run.split_by, which is empty. Got \['上海分公司'\]"):
+        params(**{"run.split_values": ["上海分公司"]})
+    assert params(**branch, **{"run.split_values": "上海分公司"}).run.split_values == ["上海分公司"]
+    assert params(**branch, **{"run.split_values": ""}).run.split_values is None  # empty: every branch
 
 
 def test_a_branch_without_enough_data_gets_a_page_that_says_so(branch_run):

@@ -13,7 +13,9 @@ def test_tests_stay_on_the_worker_of_their_group(request):
     (pytest-dev/pytest-xdist#1386)."""
     if not request.config.getoption("loadgroup", False):
         pytest.skip("not run by pytest-xdist with --dist loadgroup")
-    group = request.node.get_closest_marker("xdist_group").args[0]
+    mark = request.node.get_closest_marker("xdist_group")
+    assert mark is not None, "tests/conftest.py gave this test no xdist group"
+    group = mark.args[0]
     assert group == __name__
     assert request.node.nodeid.endswith(f"@{group}"), (
         f"{request.node.nodeid}: pytest-xdist lost the test's group, so each worker would build every shared "

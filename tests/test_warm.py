@@ -118,7 +118,7 @@ def test_only_this_interpreters_ipython_kernel_is_forked():
     assert not warm._own_ipython_kernel([sys.executable, "-m", "xeus_python", "-f", "c.json"])
 
 
-def test_switched_off_or_for_one_kernel_there_is_no_server(tmp_path):
+def test_switched_off_or_for_kernels_that_start_at_once_there_is_no_server(tmp_path):
     from analysis import load_parameters
     from analysis.runner import _warm_server
 
@@ -127,8 +127,9 @@ def test_switched_off_or_for_one_kernel_there_is_no_server(tmp_path):
     project = make_project(tmp_path / "project")
     assert load_parameters(root=project).run.warm_kernels is True
     assert _warm_server(load_parameters(root=project, overrides=["run.warm_kernels=false"]), str(tmp_path), 7) is None
-    # a single kernel imports what a server would: started the usual way
+    # kernels that all start at once (no more than the workers) import side by side: started the usual way
     assert _warm_server(load_parameters(root=project), str(tmp_path), 1) is None
+    assert _warm_server(load_parameters(root=project, overrides=["run.workers=3"]), str(tmp_path), 3) is None
 
 
 @pytest.mark.skipif(not warm.available(), reason="warm kernels need fork and Unix sockets")

@@ -425,6 +425,20 @@ class RunParams(_Strict):
     warm_kernels: bool = True
     timeout_seconds: int = Field(900, ge=10)
 
+    @field_validator("split_values", mode="before")
+    @classmethod
+    def _one_value_is_a_list(cls, value):
+        if isinstance(value, str):  # -p run.split_values=上海分公司: one branch; -p run.split_values= : every one
+            return [value] if value.strip() else None
+        return value
+
+    @model_validator(mode="after")
+    def _values_need_a_column(self):
+        if self.split_values and not self.split_by:
+            raise ValueError(f"names values of run.split_by, which is empty. Got {self.split_values}. Set "
+                             "run.split_by (branch, region) as well, or leave run.split_values empty")
+        return self
+
 
 class SiteParams(_Strict):
     engine: Literal["nbconvert", "quarto"] = "nbconvert"

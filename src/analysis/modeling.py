@@ -362,19 +362,20 @@ def leakage_warnings(labelled: pd.DataFrame, target: str, spec: FeatureSpec, max
     return pd.DataFrame(rows, columns=["feature", "level", "rows", "auc", "rate", "reason"])
 
 
-#: rows per predict call when many variants of a frame are scored together (bounds the memory of a batch)
-BATCH_ROWS = 200_000
+#: rows per predict call when many variants of a frame are scored together: the fixed cost of a call is spread
+#: thin from a few thousand rows, and a batch's one-hot matrix stays small (variants are built as they are scored)
+BATCH_ROWS = 50_000
 
 
-def predict_variants(model, variants: list[pd.DataFrame]) -> list[np.ndarray]:
-    """The positive-class probability of each frame in ``variants`` (frames with the same columns).
+def predict_variants(model, variants) -> list[np.ndarray]:
+    """The positive-class probability of each frame of the iterable ``variants`` (frames with the same columns).
 
     Scored as a few large batches instead of one call per frame: a call through the calibrated pipeline
     costs about 20 ms before its first row, which made the 100 calls of a permutation importance on a
     small month 2 s. The rows are scored independently, so a batch gives each frame's own probabilities.
+    A generator of variants is consumed batch by batch: no more than a batch of them is held at once.
     """
-    sizes = [len(v) for v in variants]
-    out, batch, rows = [], [], 0
+    sizes, out, batch, rows = [], [], [], 0
 
     def flush():
         nonlocal batch, rows
@@ -387,6 +388,7 @@ def predict_variants(model, variants: list[pd.DataFrame]) -> list[np.ndarray]:
             flush()
         batch.append(variant)
         rows += len(variant)
+        sizes.append(len(variant))
     flush()
     scores = np.concatenate(out) if out else np.empty(0)
     return np.split(scores, np.cumsum(sizes)[:-1])
@@ -420,15 +422,17 @@ def permutation_importance(model, X: pd.DataFrame, y, n_repeats: int, seed: int)
     for _ in range(n_repeats):
         rng.shuffle(order)
         shuffles.append(order.copy())
-    variants = [X]
-    for col in X.columns:
-        values = X[col].to_numpy()
-        for shuffle in shuffles:
-            values = values[shuffle]
-            variant = X.copy()
-            variant[col] = values
-            variants.append(variant)
-    scores = predict_variants(model, variants)
+    def variants():
+        yield X
+        for col in X.columns:
+            values = X[col].array
+            for shuffle in shuffles:
+                values = values[shuffle]
+                variant = X.copy()
+                variant[col] = values
+                yield variant
+
+    scores = predict_variants(model, variants())
     base = rank_auc(y, scores[0])
     drops = np.array([base - rank_auc(y, p) for p in scores[1:]]).reshape(len(X.columns), n_repeats)
     return pd.DataFrame({"feature": X.columns, "importance": drops.mean(axis=1), "spread": drops.std(axis=1)})
@@ -438,16 +442,19 @@ def reasons(result: ModelResult, frame: pd.DataFrame, top: int = 3, direction: i
     """The features that raise each row's probability most: the drop when a feature is set to its
     typical value (median, or the most frequent category). ``direction`` -1 lists what lowers it."""
     X = prepare_features(frame, result.spec)
-    variants = [X]
-    for col in result.spec.columns:
-        neutral = X.copy()
-        if col in result.spec.numeric:
-            neutral[col] = X[col].median()
-        else:
-            mode = X[col].mode()
-            neutral[col] = mode.iloc[0] if len(mode) else "(missing)"
-        variants.append(neutral)
-    base, *others = predict_variants(result.model, variants)
+
+    def variants():
+        yield X
+        for col in result.spec.columns:
+            neutral = X.copy()
+            if col in result.spec.numeric:
+                neutral[col] = X[col].median()
+            else:
+                mode = X[col].mode()
+                neutral[col] = mode.iloc[0] if len(mode) else "(missing)"
+            yield neutral
+
+    base, *others = predict_variants(result.model, variants())
     effects = {col: direction * (base - p) for col, p in zip(result.spec.columns, others)}
     table = pd.DataFrame(effects, index=frame.index)
     names = np.array(table.columns)

@@ -96,6 +96,11 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     runs = params.root / "reports" / "runs"
     final = runs / run_folder(params)
     previous = _read_manifest(final)
+    kept = {scope_slug(*c) for c in filter(None, scopes)}
+    for slug, scope in ((previous or {}).get("scopes") or {}).items():
+        if slug not in kept:  # a narrower run.split_values (or none): this run's site has no pages for it
+            say(f"{scope.get('value')}: not in this run ({'run.split_values' if params.run.split_by else 'no run.split_by'}); "
+                "its pages of the last run are left out of this run and its site")
     staging = runs / f".{final.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -233,8 +238,9 @@ def _engine() -> str:
     SAVE_SECONDS instead of twice per cell.
 
     Each write validates and serialises the whole notebook, charts included: the satisfaction page's 37
-    writes took 0.66 s of its worker's CPU. The notebook on disk is then at most SAVE_SECONDS behind while it
-    runs, and complete when it ends, failed or not: the cell a failure names is read from that last write.
+    writes took 0.66 s of its worker's CPU. While cells run, the notebook on disk is written when a cell starts
+    or ends at least SAVE_SECONDS after the last write (and by papermill every 30 s while a cell prints); it is
+    complete when the notebook ends, failed or not: the cell a failure names is read from that last write.
     """
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
@@ -470,12 +476,15 @@ def _execute_all(todo, params, overrides, staging, say, executor, scheduler) -> 
 
 def _warm_server(params: Parameters, cwd: str, kernels: int):
     """The run's fork server for warm kernels (analysis.warm), or None where kernels start the usual way: when
-    switched off, on a system other than Linux, for a single kernel (it would import what the server imports,
-    so the server only pays from the second kernel on: a one-page run took 8.7 s of CPU with it, 7.1 s
-    without), or when the server cannot start."""
+    switched off, on a system other than Linux, when the run executes no more kernels than it has workers, or
+    when the server cannot start.
+
+    Kernels that all start at once import side by side; a server would import the same once, but before any
+    of them could start (a one-page run took 8.7 s of CPU with it, 7.1 s without; two light pages on two
+    workers the same CPU, 2 s more wall). From one kernel more than workers on, the server saves imports."""
     from . import warm
 
-    if not (params.run.warm_kernels and warm.available()) or kernels < 2:
+    if not (params.run.warm_kernels and warm.available()) or kernels <= params.run.workers:
         return None
     # one thread while it imports (more would not survive a fork); each kernel sets its own
     env = {**os.environ, **_thread_settings(1)}
@@ -590,11 +599,9 @@ def _record(result: NotebookResult) -> dict:
 def _scopes(params: Parameters, tables) -> list:
     """None (the whole company), then (column, value) for every value of run.split_by (those of
     run.split_values only, when given)."""
-    chosen = params.run.split_values
+    import difflib
+
     if not params.run.split_by:
-        if chosen:
-            raise ConfigError("parameters [key path: 'run/split_values']: names values of run.split_by, which is "
-                              "empty. Set run.split_by (branch, region) as well, or leave run.split_values empty.")
         return [None]
     column = params.run.split_by
     customers = tables["customers"]
@@ -602,12 +609,18 @@ def _scopes(params: Parameters, tables) -> list:
         raise ConfigError(f"parameters [key path: 'run/split_by']: the customer archive has no column {column}. "
                           f"Choose one of {', '.join(c for c in customers.columns if c != 'customer_id')}.")
     values = sorted(customers[column].dropna().astype(str).unique())
+    chosen = params.run.split_values
     if chosen:
         unknown = [v for v in dict.fromkeys(chosen) if v not in values]
         if unknown:
-            shown = ", ".join(values[:20]) + (f" and {len(values) - 20} more" if len(values) > 20 else "")
+            close = dict.fromkeys(c for v in unknown for c in difflib.get_close_matches(v, values, n=2, cutoff=0.5))
+            hint = (f" Did you mean {', '.join(close)}?" if close else
+                    f" The customer archive has: {', '.join(values[:20])}"
+                    + (f" and {len(values) - 20} more." if len(values) > 20 else "."))
+            if any(v.isdigit() for v in unknown):
+                hint += " Codes with leading zeros must be quoted, e.g. ['001']."
             raise ConfigError(f"parameters [key path: 'run/split_values']: no customer has {column} "
-                              f"{', '.join(unknown)}. The customer archive has: {shown}.")
+                              f"{', '.join(unknown)}.{hint}")
         values = [v for v in values if v in set(chosen)]
     return [None, *((column, v) for v in values)]
 
