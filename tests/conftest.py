@@ -181,8 +181,8 @@ BRANCH_VALUES = "run.split_values=[" + ", ".join(f'"{b}"' for b in BRANCHES) + "
 @pytest.fixture(scope="session")
 def branch_run(tmp_path_factory, hostile_raw) -> Path:
     """The demo files run split by branch, for three of the five branches (BRANCHES: two of them named with
-    markup and braces); leads get their branch from the consultants. Built from the files, not from the demo run, so that a second test worker can
-    build it beside the demo run."""
+    markup and braces); leads get their branch from the consultants. Built from the files, not from the demo
+    run, so that a second test worker can build it beside the demo run."""
     project = make_project(tmp_path_factory.mktemp("branch-run") / "project", hostile_raw, notebooks=True)
     mapping = "leads.consultant_branches={张伟: 上海分公司, 王芳: 上海分公司, 李强: 武汉分公司}"
     run_cli("--project", str(project), "run", "--month", DEMO_MONTH, "-p", "run.split_by=branch", "-p",

@@ -45,7 +45,8 @@ def test_scoped_tables_follow_their_customers(demo_project):
 
 def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path):
     """The session's branch run (workbench run -p run.split_by=branch, four notebooks, three branches named in
-    run.split_values): a page per notebook for the company and for each of those branches, a folder per branch named after it, and a re-run that executes nothing."""
+    run.split_values): a page per notebook for the company and for each of those branches, a folder per branch
+    named after it, and a re-run that executes nothing."""
     project = copy_project(branch_run, tmp_path / "project")
     manifest = json.loads((project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
     params = load_parameters(root=project, month=DEMO_MONTH, overrides=manifest["overrides"])

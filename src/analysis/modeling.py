@@ -422,6 +422,7 @@ def permutation_importance(model, X: pd.DataFrame, y, n_repeats: int, seed: int)
     for _ in range(n_repeats):
         rng.shuffle(order)
         shuffles.append(order.copy())
+
     def variants():
         yield X
         for col in X.columns:

@@ -96,11 +96,11 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     runs = params.root / "reports" / "runs"
     final = runs / run_folder(params)
     previous = _read_manifest(final)
-    kept = {scope_slug(*c) for c in filter(None, scopes)}
-    for slug, scope in ((previous or {}).get("scopes") or {}).items():
-        if slug not in kept:  # a narrower run.split_values (or none): this run's site has no pages for it
-            say(f"{scope.get('value')}: not in this run ({'run.split_values' if params.run.split_by else 'no run.split_by'}); "
-                "its pages of the last run are left out of this run and its site")
+    slugs = {scope_slug(*c) for c in filter(None, scopes)}
+    for slug, scope in (previous or {}).get("scopes", {}).items():
+        if slug not in slugs:  # a narrower run.split_values (or none): this run's site has no pages for it
+            say(f"{scope.get('value')}: not in this run (run.split_by, run.split_values); its pages of the last "
+                "run are left out of this run and its site")
     staging = runs / f".{final.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -122,8 +122,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                     say(f"[skip] {results[-1].label}: inputs, parameters and code unchanged since the last good run")
                 else:
                     todo.append((name, path, fp, slug, extra))
-        unchanged = bool(previous and todo == [] and set(previous.get("scopes", {}))
-                         == {scope_slug(*c) for c in filter(None, scopes)})
+        unchanged = bool(previous and todo == [] and set(previous.get("scopes", {})) == slugs)
         if unchanged:  # keep the last good run's folder, manifest and site untouched: nothing to copy or execute
             say("nothing changed: the last good run stands as it is")
             shutil.rmtree(runs / f"{final.name}.failed", ignore_errors=True)
