@@ -74,6 +74,19 @@ def test_unchanged_notebooks_are_skipped_and_changes_rerun_them(demo_project):
     assert (demo_project / "reports" / "runs" / DEMO_MONTH / "second_清单.txt").read_text("utf-8") == DEMO_MONTH
     (demo_project / "data" / "raw" / "客户投诉登记表.xlsx").unlink()
     assert outcomes(changed) == ["ok", "ok"]
+    # one page of the two: it is not executed again (which other pages run cannot change it), and the run and
+    # its site hold that page only, as the run says
+    said: list[str] = []
+    one = load_parameters(root=demo_project, month=DEMO_MONTH,
+                          overrides={**two, "survey.min_answers": 9, "run.notebooks": ["second"]})
+    assert [r.outcome for r in run_month(one, progress=said.append).notebooks] == ["skipped"]
+    assert "first: not in this run (run.notebooks); their pages of the last run are left out of this run and its " \
+           "site" in said
+    folder = demo_project / "reports" / "runs" / DEMO_MONTH
+    assert list(json.loads((folder / "manifest.json").read_text("utf-8"))["notebooks"]) == ["second"]
+    assert not (folder / "first.ipynb").exists() and (folder / "second_清单.txt").is_file()
+    # both again: the page left out runs again, the other is carried over
+    assert outcomes(changed) == ["ok", "skipped"]
 
 
 def test_notebook_runs_top_to_bottom_with_its_defaults_from_the_notebooks_folder(demo_project):
@@ -120,6 +133,7 @@ def test_parameters_that_cannot_change_a_page_do_not_change_its_fingerprint(tmp_
     assert fp(**{"run.workers": 1}) == company
     assert fp(**{"run.timeout_seconds": 60}) == company
     assert fp(**{"run.split_by": "branch"}) == company  # adds branch pages; the company's pages stay as they are
+    assert fp(**{"run.notebooks": ["satisfaction"]}) == company  # which other pages run beside it
     assert fp(**{"survey.min_answers": 9}) != company  # a parameter an analysis reads
     branch = {"column": "branch", "value": "上海分公司"}
     assert fp(branch, **{"run.split_by": "branch", "run.workers": 1}) == fp(branch, **{"run.split_by": "branch"})

@@ -97,6 +97,10 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     final = runs / run_folder(params)
     previous = _read_manifest(final)
     slugs = {scope_slug(*c) for c in filter(None, scopes)}
+    left_out = [name for name in (previous or {}).get("notebooks", {}) if name not in notebooks]
+    if left_out:  # a narrower run.notebooks: the run holds the pages it names
+        say(f"{', '.join(left_out)}: not in this run (run.notebooks); their pages of the last run are left out of "
+            "this run and its site")
     for slug, scope in (previous or {}).get("scopes", {}).items():
         if slug not in slugs:  # a narrower run.split_values (or none): this run's site has no pages for it
             say(f"{scope.get('value')}: not in this run (run.split_by, run.split_values); its pages of the last "
@@ -122,7 +126,7 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
                     say(f"[skip] {results[-1].label}: inputs, parameters and code unchanged since the last good run")
                 else:
                     todo.append((name, path, fp, slug, extra))
-        unchanged = bool(previous and todo == [] and set(previous.get("scopes", {})) == slugs)
+        unchanged = bool(previous and todo == [] and not left_out and set(previous.get("scopes", {})) == slugs)
         if unchanged:  # keep the last good run's folder, manifest and site untouched: nothing to copy or execute
             say("nothing changed: the last good run stands as it is")
             shutil.rmtree(runs / f"{final.name}.failed", ignore_errors=True)
@@ -133,8 +137,9 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
             for output in skipped.outputs:
                 (staging / output).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(final / output, staging / output)
-        say(f"executing {len(todo)} notebook(s) for {params.period} "
-            f"({'dask ' + str(scheduler) if executor == 'dask' else f'{params.run.workers} worker(s)'})")
+        if todo:
+            say(f"executing {len(todo)} notebook(s) for {params.period} "
+                f"({'dask ' + str(scheduler) if executor == 'dask' else f'{params.run.workers} worker(s)'})")
         results += _execute_all(todo, params, overrides, staging, say, executor, scheduler)
         failed = [r for r in results if r.outcome == "failed"]
         manifest = _manifest(params, overrides, tables, results, started, code_hash, scopes)
@@ -524,8 +529,9 @@ def _as_dict(overrides) -> dict:
 
 
 #: parameters that cannot change a page: how the run is carried out, how many loads are cached, and which
-#: other branches run beside it
-PAGE_NEUTRAL = ("run.workers", "run.timeout_seconds", "run.warm_kernels", "data.keep_caches", "run.split_values")
+#: other pages and branches run beside it
+PAGE_NEUTRAL = ("run.workers", "run.timeout_seconds", "run.warm_kernels", "data.keep_caches", "run.split_values",
+                "run.notebooks")
 
 
 def _fingerprint(path: Path, params: Parameters, inputs: dict, code_hash: str, overrides: dict) -> str:
