@@ -32,7 +32,7 @@ from ..periods import is_period, parse_period
 from ..periods import sort_key as period_sort_key
 from ..privacy import mask_text
 from ..message import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
-from ..runner import completed_runs, period_of_folder
+from ..runner import completed_runs, fast_jupyter_imports, period_of_folder
 
 HERE = Path(__file__).parent
 #: an outside reference: http(s)://, protocol-relative //host, in src/href/url()
@@ -55,6 +55,7 @@ def build_site(params: Parameters, progress: Callable[[str], None] | None = None
     would reference an outside URL.
     """
     say = progress or (lambda _m: None)
+    fast_jupyter_imports()  # before nbformat and nbconvert: `workbench build-site` imports them here
     found = completed_runs(params.root)
     if not found:
         raise SiteError(f"{params.root / 'reports' / 'runs'}: no completed run to build a site from. "
