@@ -4,7 +4,8 @@
   empty sales-statistics export: the churn page is built from the attributes;
 - survey forms without answered dates (回收日期): forms with scores count as answered, the response
   rate is said to be unmeasurable, and the three pages that read surveys are built;
-- survey forms without form numbers (调查编号): ids come from the customer and the sent date.
+- survey forms without form numbers (调查编号): ids come from the customer and the sent date (one project
+  lacks both survey columns: the two shapes do not touch each other, and one run builds their pages).
 
 Each shape builds a site with exit 0, and the pages say what is left out in the words ``workbench
 validate`` uses. The pure parts (ids, stand-in dates, churn shares, curves, the left-out list) are
@@ -291,22 +292,25 @@ def survey_project(folder: Path, demo_raw: Path, drop: tuple[str, ...], repeat_f
 
 
 @pytest.fixture(scope="module")
-def undated_run(tmp_path_factory, demo_raw):
-    project = survey_project(tmp_path_factory.mktemp("undated") / "project", demo_raw, ("回收日期",))
+def survey_shapes_run(tmp_path_factory, demo_raw):
+    """The session's demo files with survey forms that have neither answered dates nor form numbers (the first
+    form repeated at the end): validated and run (the three pages that read surveys), the site built."""
+    project = survey_project(tmp_path_factory.mktemp("survey-shapes") / "project", demo_raw, ("回收日期", "调查编号"),
+                             repeat_first=True)
     validate = run_cli("--project", str(project), "validate", "--month", DEMO_MONTH)
     run = run_cli("--project", str(project), "run", "--month", DEMO_MONTH,
                   "-p", "run.notebooks=[satisfaction,churn_risk,customer_grading]")
     return project, validate, run
 
 
-def test_surveys_without_answered_dates_build_the_three_pages(undated_run):
-    project, validate, run = undated_run
+def test_surveys_without_answered_dates_build_the_three_pages(survey_shapes_run):
+    project, validate, run = survey_shapes_run
     assert validate.returncode == 0 and run.returncode == 0, run.stdout + run.stderr
     assert outcomes(project) == {"satisfaction": "ok", "churn_risk": "ok", "customer_grading": "ok"}
     response = "客户满意度分析：回收率与电话回访名单从略，缺少“满意度调查”表的“回收日期”列。"
     assert response in left_out_lines(project) and f"- {response}" in validate.stdout
     # worked out from the file: forms sent in the survey period (the six months to the report month) and,
-    # of them, those with any score
+    # of them, those with any score (the repeated form is a form of its own)
     params = load_parameters(root=project, month=DEMO_MONTH)
     forms = pd.read_excel(project / "data" / "raw" / "客户满意度调查表.xlsx", dtype=object, engine="openpyxl")
     sent_at = pd.to_datetime(forms["发放日期"])
@@ -323,19 +327,9 @@ def test_surveys_without_answered_dates_build_the_three_pages(undated_run):
     assert site_problems(project) == []
 
 
-@pytest.fixture(scope="module")
-def unnumbered_run(tmp_path_factory, demo_raw):
-    project = survey_project(tmp_path_factory.mktemp("unnumbered") / "project", demo_raw, ("调查编号",),
-                             repeat_first=True)
-    validate = run_cli("--project", str(project), "validate", "--month", DEMO_MONTH)
-    run = run_cli("--project", str(project), "run", "--month", DEMO_MONTH, "-p", "run.notebooks=[satisfaction]")
-    return project, validate, run
-
-
-def test_surveys_without_form_numbers_are_numbered_by_customer_and_day(unnumbered_run):
-    project, validate, run = unnumbered_run
+def test_surveys_without_form_numbers_are_numbered_by_customer_and_day(survey_shapes_run):
+    project, validate, run = survey_shapes_run
     assert validate.returncode == 0 and run.returncode == 0, run.stdout + run.stderr
-    assert outcomes(project) == {"satisfaction": "ok"}
     derived = render(Message("page.derived_survey_id"), "zh-CN")
     assert f"NOTE: {derived}" in validate.stdout
     surveys = load_tables(load_parameters(root=project, month=DEMO_MONTH))["surveys"]
@@ -344,8 +338,7 @@ def test_surveys_without_form_numbers_are_numbered_by_customer_and_day(unnumbere
     assert (first["survey_id"], repeat["survey_id"]) == (base, f"{base}-2")  # the repeated form, in file order
     assert surveys["survey_id"].is_unique
     text = page_text(project, "satisfaction")
-    assert derived in text and "回收率与电话回访名单从略" not in text  # answered dates present: the rate is measured
-    assert site_problems(project) == []
+    assert derived in text  # the page says how its forms were told apart, as validate did
 
 
 def test_only_the_two_required_tables_build_a_site_whose_pages_say_what_is_missing(tmp_path):

@@ -434,34 +434,44 @@ def test_demo_bad_debts_seasons_and_incomplete_records(demo):
             assert growth[f"contribution_{base}"].iloc[1:].sum() == pytest.approx(growth.iloc[0][f"growth_{base}"])
 
 
-@pytest.mark.notebook
-def test_the_page_runs_with_and_without_targets_and_products(demo, tmp_path):
+def _page(folder, name: str) -> tuple[dict, str]:
+    """The headline figures (by label key) and the HTML of an executed page."""
     import json
 
-    from analysis import load_parameters
     from analysis.report import HEADLINE_MIME
+
+    cells = json.loads((folder / f"{name}.ipynb").read_text("utf-8"))["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    headlines = [o["data"][HEADLINE_MIME] for o in outputs if HEADLINE_MIME in o.get("data", {})][0]
+    html = "".join("".join(o["data"].get("text/html", "")) for o in outputs if "data" in o)
+    return {i["key"]: i["value"] for i in headlines["items"]}, html
+
+
+@pytest.mark.notebook
+def test_the_page_with_targets_and_products(demo_run):
+    """The session's demo run has a target table and a product archive: attainment and the new products'
+    share are headline figures, the products are named."""
+    from conftest import DEMO_MONTH
+
+    values, html = _page(demo_run / "reports" / "runs" / DEMO_MONTH, "sales_summary")
+    assert values["sales.headline.attainment"] > 0 and values["sales.headline.new_share"] > 0
+    assert "目标完成情况" in html and "未提供销售目标表" not in html and "智能控制器" in html
+
+
+@pytest.mark.notebook
+def test_the_page_runs_without_targets_and_products(demo, tmp_path):
+    from analysis import load_parameters
     from analysis.runner import run_month
     from conftest import make_project
 
     p, _, _ = demo
     project = make_project(tmp_path / "p", p.root / "data" / "raw", notebooks=True)
-
-    def run() -> tuple[str, dict, str]:
-        params = load_parameters(root=project, month=p.month, overrides={"run.notebooks": ["sales_summary"]})
-        outcome = run_month(params, force=True).notebooks[0].outcome
-        cells = json.loads((project / "reports" / "runs" / p.month / "sales_summary.ipynb").read_text("utf-8"))["cells"]
-        outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
-        headlines = [o["data"][HEADLINE_MIME] for o in outputs if HEADLINE_MIME in o.get("data", {})][0]
-        html = "".join("".join(o["data"].get("text/html", "")) for o in outputs if "data" in o)
-        return outcome, {i["key"]: i["value"] for i in headlines["items"]}, html
-
-    outcome, values, html = run()
-    assert outcome == "ok" and values["sales.headline.attainment"] > 0 and values["sales.headline.new_share"] > 0
-    assert "目标完成情况" in html and "未提供销售目标表" not in html and "智能控制器" in html
     for name in ("销售目标.csv", "产品档案.csv"):  # the module demo is written as CSV
         (project / "data" / "raw" / name).unlink()
-    outcome, values, html = run()
-    assert outcome == "ok" and values["sales.headline.attainment"] is None and values["sales.headline.new_share"] is None
+    params = load_parameters(root=project, month=p.month, overrides={"run.notebooks": ["sales_summary"]})
+    assert run_month(params).notebooks[0].outcome == "ok"
+    values, html = _page(project / "reports" / "runs" / p.month, "sales_summary")
+    assert values["sales.headline.attainment"] is None and values["sales.headline.new_share"] is None
     assert "未提供销售目标表（应在 data/raw/销售目标.xlsx）" in html and "本期没有销售目标，因此与去年同期比较" in html
     assert "未提供产品档案（应在 data/raw/产品档案.xlsx）" in html and "9. 建议" in html
 

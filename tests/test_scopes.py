@@ -44,16 +44,17 @@ def test_scoped_tables_follow_their_customers(demo_project):
 
 
 def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path):
-    """The session's branch run (workbench run -p run.split_by=branch, four notebooks, three branches named in
-    run.split_values): a page per notebook for the company and for each of those branches, a folder per branch
-    named after it, and a re-run that executes nothing."""
+    """The session's branch run (the demo project run again with -p run.split_by=branch, four notebooks, three
+    branches named in run.split_values): a page per notebook for the company and for each of those branches, a
+    folder per branch named after it, and a re-run that executes nothing."""
     project = copy_project(branch_run, tmp_path / "project")
     manifest = json.loads((project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
     params = load_parameters(root=project, month=DEMO_MONTH, overrides=manifest["overrides"])
     branches = sorted(load_tables(params)["customers"]["branch"].dropna().unique())
     notebooks = list(params.run.notebooks)
     assert len(notebooks) == 4 and params.run.split_by == "branch"
-    assert {n: r["outcome"] for n, r in manifest["notebooks"].items()} == {n: "ok" for n in notebooks}
+    # the company's pages are the demo run's: a split and a shorter page list cannot change them
+    assert {n: r["outcome"] for n, r in manifest["notebooks"].items()} == {n: "skipped" for n in notebooks}
     # the branches named in run.split_values, and only those
     assert len(branches) == 5 and set(BRANCHES) < set(branches)
     assert sorted(s["value"] for s in manifest["scopes"].values()) == sorted(BRANCHES)
@@ -98,7 +99,10 @@ def test_split_values_must_be_values_of_the_split_column(demo_project):
 
 def test_a_branch_without_enough_data_gets_a_page_that_says_so(branch_run):
     manifest = json.loads((branch_run / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))
-    assert manifest["notebooks"]["churn_risk"]["outcome"] == "ok"  # the company's 80 customers give a model
+    # the company's page (carried over from the demo run): its 80 customers give a model
+    assert manifest["notebooks"]["churn_risk"]["outcome"] == "skipped"
+    company = (branch_run / "reports" / "site" / DEMO_MONTH / "churn_risk.html").read_text("utf-8")
+    assert "数据不足，无法建立模型" not in company and "挽留名单" in company
     # ... and every branch has too few churned customers for one of its own
     churn_pages = {slug: scope["notebooks"]["churn_risk"]["outcome"] for slug, scope in manifest["scopes"].items()}
     assert churn_pages and set(churn_pages.values()) == {"no_data"}
