@@ -167,6 +167,9 @@ def _say(message: str) -> None:
 
 def _demo_data(args) -> int:
     from .config import find_project_root, load_parameters
+    from .data.demo_sizes import check_sizes
+
+    check_sizes(args.customers, args.months, args.leads, args.end_month, args.format)  # before pandas is imported
     from .data.demo import generate_demo_data
 
     root = args.project or find_project_root()

@@ -41,6 +41,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .demo_sizes import check_sizes
+
 CHUNK = 100_000
 EXCEL_ROW_LIMIT = 1_000_000
 
@@ -125,8 +127,6 @@ SURVEY_COMMENTS_LOW = {"delivery": "交期经常延误，影响我方生产计�
                        "technology": "技术支持不够及时", "communication": "业务员沟通不及时"}
 
 
-MIN_CUSTOMERS = 10
-MIN_MONTHS = 3
 
 
 @dataclass
@@ -159,7 +159,7 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
         count, or an end month not written YYYY-MM.
     """
     say = progress or (lambda _m: None)
-    _check_sizes(customers, months, leads, end_month, fmt)
+    check_sizes(customers, months, leads, end_month, fmt)
     leads = min(customers * 5, 200_000) if leads is None else leads
     if end_month is None:
         first = dt.date.today().replace(day=1) - dt.timedelta(days=1)
@@ -237,31 +237,6 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
         pd.concat(lead_truth).to_parquet(truth_dir / "lead_truth.parquet", index=False)
     (truth_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
     return DemoResult(files, dict(writers.rows), truth_dir)
-
-
-def _check_sizes(customers, months, leads, end_month, fmt) -> None:
-    from ..config import MONTH_RE
-    from ..errors import ConfigError
-
-    def bad(name, expected, got, fix):
-        raise ConfigError(f"demo data {name} (--{name.replace('_', '-')}): must be {expected}. Got {got!r}. {fix}")
-
-    def whole(n):
-        return isinstance(n, (int, np.integer)) and not isinstance(n, bool)
-
-    if not whole(customers) or customers < MIN_CUSTOMERS:
-        bad("customers", f"a whole number of at least {MIN_CUSTOMERS}", customers,
-            f"Ask for {MIN_CUSTOMERS} or more; the default, 600, gives every analysis enough to show.")
-    if not whole(months) or months < MIN_MONTHS:
-        bad("months", f"a whole number of at least {MIN_MONTHS}", months,
-            f"Ask for {MIN_MONTHS} or more; the default, 24, lets the churn model learn from a year of history.")
-    if leads is not None and (not whole(leads) or leads < 0):
-        bad("leads", "a whole number of 0 or more", leads, "Leave it out for 5 leads per customer.")
-    if end_month is not None and not MONTH_RE.match(str(end_month)):
-        bad("end_month", "a month written YYYY-MM, e.g. 2026-10", end_month,
-            "Leave it out for the last complete month.")
-    if fmt not in ("auto", "xlsx", "csv"):
-        bad("format", "one of auto, xlsx, csv", fmt, "Leave it out for auto.")
 
 
 # ----------------------------------------------------------------------------- customers
