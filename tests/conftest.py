@@ -55,6 +55,11 @@ def build_demo(tmp_path_factory, name: str, **sizes):
     return params, load_tables(params), truth
 
 
+def pytest_addoption(parser):
+    parser.addoption("--screenshots", action="store_true",
+                     help="save a full-page screenshot of every page the browser tests open into reports/screenshots/")
+
+
 @pytest.fixture(scope="session")
 def demo_raw(tmp_path_factory) -> Path:
     """Small demo data (80 customers, 8 months, 400 leads), generated once per test session."""

@@ -1,6 +1,9 @@
 """A real browser (Debian's headless Chromium) on the session's demo sites: every page at 1366 px and 390 px,
-screenshots in reports/screenshots/, a short header and no sideways scrolling on a phone, search that works
-offline (also from file://), and no request leaving the machine, no console error."""
+a short header and no sideways scrolling on a phone, every chart loaded, search that works offline (also from
+file://), and no request leaving the machine, no console error.
+
+``pytest --screenshots`` also saves a full-page screenshot of each page into reports/screenshots/ to look at
+(painting and encoding them is most of the time these tests take, so only when asked)."""
 
 from __future__ import annotations
 
@@ -67,11 +70,19 @@ def _check_layout(page, width: int, name: str) -> None:
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"), name
 
 
-def _visit_every_page(browser, project: Path, pages: list[str], device: str, prefix: str = "") -> None:
+@pytest.fixture
+def shots(request) -> bool:
+    """Whether to save screenshots (pytest --screenshots)."""
+    if request.config.getoption("--screenshots"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        return True
+    return False
+
+
+def _visit_every_page(browser, project: Path, pages: list[str], device: str, shots: bool, prefix: str = "") -> None:
     """Open each page at the device's width: no sideways scroll, a compact header, every image loaded, no
-    request leaving the machine, no console error; a screenshot of each into SHOTS."""
+    request leaving the machine, no console error; with ``shots``, a screenshot of each into SHOTS."""
     width, height = WIDTHS[device]
-    SHOTS.mkdir(parents=True, exist_ok=True)
     server, base = serve(project / "reports" / "site")
     watched = Watched(browser, base, width, height)
     try:
@@ -80,8 +91,9 @@ def _visit_every_page(browser, project: Path, pages: list[str], device: str, pre
             # (checked below); "networkidle" would wait another 500 ms of quiet on every page
             watched.page.goto(f"{base}/{name}", wait_until="load")
             _check_layout(watched.page, width, name)
-            shot = f"{prefix}{name.replace('/', '_').removesuffix('.html')}-{width}.png"
-            watched.page.screenshot(path=str(SHOTS / shot), full_page=True)
+            if shots:
+                shot = f"{prefix}{name.replace('/', '_').removesuffix('.html')}-{width}.png"
+                watched.page.screenshot(path=str(SHOTS / shot), full_page=True)
     finally:
         watched.close()
         server.shutdown()
@@ -91,19 +103,19 @@ def _visit_every_page(browser, project: Path, pages: list[str], device: str, pre
 
 @needs_chromium
 @pytest.mark.parametrize("device", list(WIDTHS))
-def test_every_page_at_laptop_and_phone_width(demo_run, browser, device):
+def test_every_page_at_laptop_and_phone_width(demo_run, browser, device, shots):
     month = demo_run / "reports" / "site" / DEMO_MONTH
     pages = ["index.html", "search.html", f"{DEMO_MONTH}/index.html",
              *[f"{DEMO_MONTH}/{p.name}" for p in sorted(month.glob("*.html")) if p.name != "index.html"]]
-    _visit_every_page(browser, demo_run, pages, device)
-    assert (SHOTS / f"index-{WIDTHS[device][0]}.png").stat().st_size > 10_000
+    _visit_every_page(browser, demo_run, pages, device, shots)
+    assert not shots or (SHOTS / f"index-{WIDTHS[device][0]}.png").stat().st_size > 10_000
 
 
 @needs_chromium
 @pytest.mark.parametrize("device", list(WIDTHS))
-def test_branch_pages_at_laptop_and_phone_width(branch_run, browser, device):
+def test_branch_pages_at_laptop_and_phone_width(branch_run, browser, device, shots):
     _visit_every_page(browser, branch_run, [f"{DEMO_MONTH}/index.html", f"{DEMO_MONTH}/上海分公司/data_quality.html"],
-                      device, prefix="branch-")
+                      device, shots, prefix="branch-")
 
 
 @needs_chromium
