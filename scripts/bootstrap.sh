@@ -43,3 +43,8 @@ if [ ! -f "$stamp" ]; then
       --display-name "Customer Insight Workbench (.venv)" >/dev/null
   rm -f .venv/.installed-* && touch "$stamp"
 fi
+
+# bytecode of the package itself (pip compiles what it installs, not an editable install's sources): every
+# command, kernel and test process then reads it instead of compiling ~15,000 lines again, also where
+# PYTHONDONTWRITEBYTECODE keeps Python from writing it (0.1 s of CPU a process; up to date in 0.1 s)
+.venv/bin/python -m compileall -q src >/dev/null
