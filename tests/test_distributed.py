@@ -17,7 +17,8 @@ distributed = pytest.importorskip("distributed")
 def test_run_on_a_local_dask_cluster(demo_project):
     params = load_parameters(root=demo_project, month=DEMO_MONTH,
                              overrides={"run.notebooks": ["data_quality", "requirements"]})  # the quickest two
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # one worker process (each costs seconds of start-up): both executions still go through the scheduler
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         result = run_month(params, executor="dask", scheduler=cluster.scheduler_address)
     assert [(r.name, r.outcome) for r in result.notebooks] == [("data_quality", "ok"), ("requirements", "ok")]
     manifest = json.loads((demo_project / "reports" / "runs" / DEMO_MONTH / "manifest.json").read_text("utf-8"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -89,17 +88,19 @@ def test_unchanged_notebooks_are_skipped_and_changes_rerun_them(demo_project):
     assert outcomes(changed) == ["ok", "skipped"]
 
 
-def test_notebook_runs_top_to_bottom_with_its_defaults_from_the_notebooks_folder(demo_project):
-    """As in JupyterLab: no injected parameters, working directory notebooks/, root found from there."""
+def test_notebook_runs_top_to_bottom_with_its_defaults_from_the_notebooks_folder(demo_project, monkeypatch):
+    """As in JupyterLab: no injected parameters, working directory notebooks/, root found from there (papermill
+    with no parameters, in this process: the kernel is a new Python all the same)."""
+    import papermill as pm
+
     (demo_project / "parameters" / "defaults.yaml").write_text(
         (demo_project / "parameters" / "defaults.yaml").read_text("utf-8").replace("month:\n", f"month: '{DEMO_MONTH}'\n", 1),
         "utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_HOME"}
+    monkeypatch.delenv("WORKBENCH_HOME", raising=False)  # the kernel inherits this environment
     out = demo_project / "executed.ipynb"
-    proc = subprocess.run([sys.executable, "-m", "papermill", "data_quality.ipynb", str(out), "--cwd", ".",
-                           "--kernel", "python3", "--no-progress-bar"],
-                          cwd=demo_project / "notebooks", env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    notebooks = demo_project / "notebooks"
+    pm.execute_notebook(str(notebooks / "data_quality.ipynb"), str(out), cwd=str(notebooks), kernel_name="python3",
+                        progress_bar=False)
     assert "application/vnd.workbench.headlines+json" in out.read_text("utf-8")
 
 
