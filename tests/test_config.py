@@ -96,3 +96,25 @@ def test_the_schema_defaults_are_the_defaults_file():
     loaded = load_parameters(root=root, month="2026-10").model_dump(mode="json")
     loaded["month"] = loaded["period"] = None
     assert Parameters().model_dump(mode="json") == loaded
+
+
+def test_run_notebooks_names_at_least_one_page_and_one_may_be_written_alone(project):
+    def notebooks(value):
+        return load_parameters(root=project, month="2026-10", overrides={"run.notebooks": value}).run.notebooks
+
+    assert notebooks("satisfaction") == ["satisfaction"]  # -p run.notebooks=satisfaction
+    for empty in ([], ""):  # a run of no page would replace the month's run with an empty one
+        with pytest.raises(ConfigError, match=r"\[key path: 'run/notebooks'\]: must name at least one notebook\. "
+                                              r"Name the pages to run, e.g\. \[satisfaction\]"):
+            notebooks(empty)
+
+
+def test_the_site_order_of_pages_is_the_projects_not_one_commands(project):
+    from analysis.runner import page_order
+
+    listed = ["sales_summary", "data_quality", "satisfaction", "lead_conversion", "churn_risk", "customer_grading",
+              "requirements"]  # run.notebooks in parameters/defaults.yaml
+    two = load_parameters(root=project, month="2026-10", overrides={"run.notebooks": ["requirements", "satisfaction"]})
+    assert page_order(two) == listed  # a run of two pages does not reorder the others
+    extra = load_parameters(root=project, month="2026-10", overrides={"run.notebooks": ["visits", "satisfaction"]})
+    assert page_order(extra) == [*listed, "visits"]  # a page of the company's own after the listed ones

@@ -432,6 +432,21 @@ class RunParams(_Strict):
             return [value] if value.strip() else None
         return value
 
+    @field_validator("notebooks", mode="before")
+    @classmethod
+    def _one_notebook_is_a_list(cls, value):
+        if isinstance(value, str):  # -p run.notebooks=satisfaction: that page (and nothing: no page, refused below)
+            return [value.strip()] if value.strip() else []
+        return value
+
+    @field_validator("notebooks")
+    @classmethod
+    def _some_notebooks(cls, value):
+        if not value:  # a run of no page would replace the month's run with an empty one
+            raise ValueError("must name at least one notebook. Name the pages to run, e.g. [satisfaction], or leave "
+                             "run.notebooks out for every page")
+        return value
+
     @model_validator(mode="after")
     def _values_need_a_column(self):
         if self.split_values and not self.split_by:

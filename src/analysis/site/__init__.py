@@ -32,7 +32,7 @@ from ..periods import is_period, parse_period
 from ..periods import sort_key as period_sort_key
 from ..privacy import mask_text
 from ..message import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
-from ..runner import completed_runs, fast_jupyter_imports, period_of_folder
+from ..runner import completed_runs, fast_jupyter_imports, page_order, period_of_folder
 
 HERE = Path(__file__).parent
 #: an outside reference: http(s)://, protocol-relative //host, in src/href/url()
@@ -156,7 +156,7 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
         shutil.copy2(asset, out / "assets" / asset.name)
     periods = sorted(runs, key=period_sort_key, reverse=True)
     exporter = _exporter()
-    order = list(params.run.notebooks)
+    order = page_order(params)
     catalogue: dict[str, dict[str | None, dict]] = {}
     search: list[dict] = []
     for period in periods:
@@ -451,7 +451,7 @@ def _site_fingerprint(params: Parameters, runs: dict[str, dict]) -> str:
                         HERE.parent / "privacy.py"]):
         if file.is_file() and "__pycache__" not in file.parts:
             digest.update(file.read_bytes())
-    digest.update(json.dumps([params.site.model_dump(), params.company.name, params.run.notebooks], default=str).encode())
+    digest.update(json.dumps([params.site.model_dump(), params.company.name, page_order(params)], default=str).encode())
     return digest.hexdigest()
 
 
