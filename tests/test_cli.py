@@ -227,6 +227,29 @@ def test_demo_data_too_small_is_a_users_mistake(tmp_path, args, expected):
     assert not list((project / "data" / "raw").iterdir())
 
 
+def test_demo_data_never_replaces_a_companys_exports_unless_told(tmp_path):
+    """data/raw holds the company's archive: demo-data stops before writing anything (exit 2, the file named);
+    --overwrite replaces it; demo files as the demo wrote them are replaced without asking, changed ones are not."""
+    project = make_project(tmp_path / "p")
+    raw = project / "data" / "raw"
+    export = raw / "客户档案.xlsx"
+    export.write_bytes((FIXTURES / "good" / "客户档案.xlsx").read_bytes())
+    small = ("demo-data", "--customers", "10", "--months", "3", "--leads", "0", "--end-month", "2026-10")
+    proc = run_cli("--project", str(project), *small)
+    assert proc.returncode == 2
+    line = _one_error_line(proc.stderr)
+    assert line.startswith(f"error: {export}: is not demo data as workbench demo-data wrote it") and "--overwrite" in line
+    assert [p.name for p in raw.iterdir()] == ["客户档案.xlsx"]  # nothing written, the export as it was
+    assert export.read_bytes() == (FIXTURES / "good" / "客户档案.xlsx").read_bytes()
+    assert run_cli("--project", str(project), *small, "--overwrite").returncode == 0
+    assert export.read_bytes() != (FIXTURES / "good" / "客户档案.xlsx").read_bytes()
+    assert run_cli("--project", str(project), *small, "--format", "csv").returncode == 0  # its own files: replaced
+    assert not export.exists() and (raw / "客户档案.csv").is_file()
+    with open(raw / "客户档案.csv", "a", encoding="utf-8") as fh:  # an analyst's edit of a demo file
+        fh.write("C9999,新客户\n")
+    assert run_cli("--project", str(project), *small).returncode == 2
+
+
 def test_demo_data_writes_its_truth_outside_the_tracked_files(tmp_path):
     project = make_project(tmp_path / "p")
     proc = run_cli("--project", str(project), "demo-data", "--customers", "10", "--months", "3", "--leads", "0",

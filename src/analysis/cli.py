@@ -115,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--end-month", help="last month of history (default: the last complete month)")
     sp.add_argument("--format", choices=["auto", "xlsx", "csv"], default="auto",
                     help="auto: xlsx unless a table passes Excel's row limit")
+    sp.add_argument("--overwrite", action="store_true",
+                    help="replace files in data/raw that are not demo data (a company's own exports) as well")
     sp.set_defaults(func=_demo_data)
 
     sp = sub.add_parser("validate", help="check the raw files and print every error and warning (exit 2 on errors)")
@@ -178,7 +180,8 @@ def _demo_data(args) -> int:
     started = time.perf_counter()
     result = generate_demo_data(out, customers=args.customers, months=args.months, seed=args.seed,
                                 leads=args.leads, end_month=args.end_month, fmt=args.format,
-                                truth_dir=params.path(params.data.processed_dir) / "demo_truth", progress=_say)
+                                truth_dir=params.path(params.data.processed_dir) / "demo_truth", progress=_say,
+                                overwrite=args.overwrite)
     for name, path in result.files.items():
         _say(f"  {name:<12} {result.rows.get(name, 0):>10,} rows  {path.relative_to(params.root)}")
     _say(f"demo data written to {out.relative_to(params.root)} in {time.perf_counter() - started:.1f}s "

@@ -140,7 +140,8 @@ class DemoResult:
 
 def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, seed: int = 42,
                        leads: int | None = None, end_month: str | None = None, fmt: str = "auto",
-                       truth_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> DemoResult:
+                       truth_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+                       overwrite: bool = False) -> DemoResult:
     """Write the demo company's raw files to ``out_dir``; deterministic for a seed.
 
     Parameters
@@ -156,7 +157,9 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
     ------
     ConfigError
         a size below the least the analyses need (at least 10 customers, 3 months), a negative lead
-        count, or an end month not written YYYY-MM.
+        count, or an end month not written YYYY-MM; or, unless ``overwrite``, a file in ``out_dir`` that
+        the demo would replace and that is not demo data as this generator wrote it (a company's own
+        export, or a demo file changed since): nothing is written then.
     """
     say = progress or (lambda _m: None)
     check_sizes(customers, months, leads, end_month, fmt)
@@ -172,6 +175,8 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
     out_dir.mkdir(parents=True, exist_ok=True)
     # the truth is rebuilt with the data, next to the processed tables: never a tracked file of the repository
     truth_dir = Path(truth_dir) if truth_dir else out_dir.parent / "processed" / "demo_truth"
+    if not overwrite:
+        _refuse_to_replace_exports(out_dir, truth_dir)
     shutil.rmtree(truth_dir, ignore_errors=True)
     truth_dir.mkdir(parents=True)
 
@@ -236,7 +241,42 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
     if lead_truth:
         pd.concat(lead_truth).to_parquet(truth_dir / "lead_truth.parquet", index=False)
     (truth_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
+    written = {path.name: _sha256(path) for path in files.values()}
+    (truth_dir / WRITTEN).write_text(json.dumps(written, ensure_ascii=False, indent=1), "utf-8")
     return DemoResult(files, dict(writers.rows), truth_dir)
+
+
+#: the demo files as written (name -> sha256), beside the truth: what a later demo-data may replace
+WRITTEN = "written.json"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _refuse_to_replace_exports(out_dir: Path, truth_dir: Path) -> None:
+    """Raise ConfigError when a file the demo would write over (or remove) is not demo data as it was written:
+    the company's own exports in data/raw must never be lost to a demo."""
+    from ..errors import ConfigError
+
+    try:
+        written = json.loads((truth_dir / WRITTEN).read_text("utf-8"))
+    except (OSError, ValueError):
+        written = {}
+    for stem, _ in FILES.values():
+        for ext in (".xlsx", ".csv"):
+            path = out_dir / f"{stem}{ext}"
+            if path.is_file() and written.get(path.name) != _sha256(path):
+                raise ConfigError(
+                    f"{path}: is not demo data as workbench demo-data wrote it (a company's export, or a demo file "
+                    "changed since); writing demo data would replace it. Move the company's files out of "
+                    f"{out_dir} first, or add --overwrite to replace them with demo data. Nothing was written.")
 
 
 # ----------------------------------------------------------------------------- customers
