@@ -70,11 +70,13 @@ def _check_layout(page, width: int, name: str) -> None:
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"), name
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def shots(request) -> bool:
-    """Whether to save screenshots (pytest --screenshots)."""
+    """Whether to save screenshots (pytest --screenshots); the folder is emptied first, so that every file in it
+    is of this session."""
     if request.config.getoption("--screenshots"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        SHOTS.mkdir(parents=True)
         return True
     return False
 

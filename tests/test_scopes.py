@@ -59,9 +59,16 @@ def test_a_run_split_by_branch_gives_each_branch_its_pages(branch_run, tmp_path)
     assert len(branches) == 5 and set(BRANCHES) < set(branches)
     assert sorted(s["value"] for s in manifest["scopes"].values()) == sorted(BRANCHES)
     assert not (project / "reports" / "site" / DEMO_MONTH / "武汉分公司").exists()
+    # the demo run's other three pages are not in this run (run.notebooks), nor in the site built from it
+    assert not (project / "reports" / "runs" / DEMO_MONTH / "sales_summary.ipynb").exists()
+    assert not (project / "reports" / "site" / DEMO_MONTH / "sales_summary.html").exists()
+    assert "sales_summary.html" not in (project / "reports" / "site" / DEMO_MONTH / "index.html").read_text("utf-8")
     for scope in manifest["scopes"].values():  # a small branch may lack survey answers, leads or churners
         assert sorted(scope["notebooks"]) == sorted(notebooks)
         assert {r["outcome"] for r in scope["notebooks"].values()} <= {"ok", "no_data"}
+        # leads have no branch column: only 上海分公司 gets leads, from its consultants (CONSULTANT_BRANCHES)
+        lead_page = scope["notebooks"]["lead_conversion"]["outcome"]
+        assert lead_page == ("ok" if scope["value"] == "上海分公司" else "no_data"), scope["value"]
     site = project / "reports" / "site"
     branch = "上海分公司"  # the demo's branches include two named with markup and braces; this one is plain
     slug = scope_folders(manifest)[scope_slug("branch", branch)]
