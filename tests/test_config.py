@@ -110,7 +110,7 @@ def test_run_notebooks_names_at_least_one_page_and_one_may_be_written_alone(proj
 
 
 def test_the_site_order_of_pages_is_the_projects_not_one_commands(project):
-    from analysis.runner import page_order
+    from analysis.config import page_order
 
     listed = ["sales_summary", "data_quality", "satisfaction", "lead_conversion", "churn_risk", "customer_grading",
               "requirements"]  # run.notebooks in parameters/defaults.yaml

@@ -15,6 +15,17 @@ from typing import Callable, Iterable
 from .errors import LockError
 
 
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a megabyte at a time (exports can be hundreds of megabytes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def swap_in(staging: Path, final: Path) -> None:
     """Replace folder ``final`` by the complete folder ``staging`` (two renames, no copying)."""
     old = final.with_name(f".{final.name}.old-{os.getpid()}")

@@ -670,6 +670,23 @@ def _check_sources_inside_raw_dir(params: Parameters, layers: list[tuple[str, di
         raise ConfigError(f"{len(lines)} parameter error(s):\n" + "\n".join(lines))
 
 
+def page_order(params: Parameters) -> list[str]:
+    """The pages in site order: run.notebooks as parameters/defaults.yaml lists them, then any page this run
+    names that the list lacks. Not the command's own run.notebooks: a run of two pages of one month
+    (-p "run.notebooks=[requirements, satisfaction]") must not reorder every other month's pages."""
+    try:
+        listed = (_read_yaml(params.root / "parameters" / "defaults.yaml").get("run") or {}).get("notebooks")
+    except ConfigError:  # read once already when the parameters were loaded; this is only the order
+        listed = None
+    order = [str(n) for n in listed] if isinstance(listed, list) else []
+    return order + [n for n in params.run.notebooks if n not in order]
+
+
+def in_page_order(names, order: list[str]) -> list[str]:
+    """``names`` (pages) sorted as in ``order`` (page_order()); pages it does not know last, by name."""
+    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"{path}: parameter file not found. Restore parameters/defaults.yaml from the project.")

@@ -17,7 +17,7 @@ from typing import Callable
 
 from . import __version__
 from ._files import swap_in
-from .config import Parameters, last_complete_month
+from .config import Parameters, in_page_order, last_complete_month, page_order
 from .periods import is_period, parse_period
 from .data.store import prepare_tables, scope_slug
 from .errors import ConfigError, NotebookError
@@ -97,9 +97,8 @@ def run_month(params: Parameters, overrides: list[str] | dict | None = None, for
     final = runs / run_folder(params)
     previous = _read_manifest(final)
     slugs = {scope_slug(*c) for c in filter(None, scopes)}
-    order = page_order(params)
-    left_out = sorted((n for n in (previous or {}).get("notebooks", {}) if n not in notebooks),
-                      key=lambda n: (order.index(n) if n in order else len(order), n))
+    left_out = in_page_order([n for n in (previous or {}).get("notebooks", {}) if n not in notebooks],
+                             page_order(params))
     if left_out:  # a narrower run.notebooks: the run holds the pages it names
         pages = "its page of the last run is" if len(left_out) == 1 else "their pages of the last run are"
         say(f"{', '.join(left_out)}: not in this run (run.notebooks); {pages} left out of this run and of the site "
@@ -506,20 +505,6 @@ def _thread_settings(threads: int) -> dict[str, str]:
     """The environment that gives a kernel's BLAS, OpenMP and DuckDB this many threads."""
     return {var: str(threads) for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                           "WORKBENCH_THREADS")}
-
-
-def page_order(params: Parameters) -> list[str]:
-    """The pages in site order: run.notebooks as parameters/defaults.yaml lists them, then any page this run
-    names that the list lacks. Not the command's own run.notebooks: a run of two pages of one month
-    (-p "run.notebooks=[requirements, satisfaction]") must not reorder every other month's pages."""
-    from .config import _read_yaml
-
-    try:
-        listed = (_read_yaml(params.root / "parameters" / "defaults.yaml").get("run") or {}).get("notebooks")
-    except Exception:  # noqa: BLE001 - the parameters were read once already; this is only the order
-        listed = None
-    order = [str(n) for n in listed] if isinstance(listed, list) else []
-    return order + [n for n in params.run.notebooks if n not in order]
 
 
 def _notebook_paths(params: Parameters) -> dict[str, Path]:

@@ -41,6 +41,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .._files import file_sha256
 from .demo_sizes import check_sizes
 
 CHUNK = 100_000
@@ -125,8 +126,6 @@ INCOMPLETE_BRANCH = "武汉分公司"
 SURVEY_COMMENTS_LOW = {"delivery": "交期经常延误，影响我方生产计划", "quality": "近期批次质量不稳定",
                        "service": "售后响应太慢", "price": "价格偏高，希望给予更多优惠",
                        "technology": "技术支持不够及时", "communication": "业务员沟通不及时"}
-
-
 
 
 @dataclass
@@ -241,23 +240,13 @@ def generate_demo_data(out_dir: Path, customers: int = 600, months: int = 24, se
     if lead_truth:
         pd.concat(lead_truth).to_parquet(truth_dir / "lead_truth.parquet", index=False)
     (truth_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
-    written = {path.name: _sha256(path) for path in files.values()}
+    written = {path.name: file_sha256(path) for path in files.values()}
     (truth_dir / WRITTEN).write_text(json.dumps(written, ensure_ascii=False, indent=1), "utf-8")
     return DemoResult(files, dict(writers.rows), truth_dir)
 
 
 #: the demo files as written (name -> sha256), beside the truth: what a later demo-data may replace
 WRITTEN = "written.json"
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _refuse_to_replace_exports(out_dir: Path, truth_dir: Path) -> None:
@@ -272,7 +261,7 @@ def _refuse_to_replace_exports(out_dir: Path, truth_dir: Path) -> None:
     for stem, _ in FILES.values():
         for ext in (".xlsx", ".csv"):
             path = out_dir / f"{stem}{ext}"
-            if path.is_file() and written.get(path.name) != _sha256(path):
+            if path.is_file() and written.get(path.name) != file_sha256(path):
                 raise ConfigError(
                     f"{path}: is not demo data as workbench demo-data wrote it (a company's export, or a demo file "
                     "changed since); writing demo data would replace it. Move the company's files out of "

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from .._files import file_sha256
 from ..config import Parameters
 from ..errors import DataError
 from ..message import Message, Term
@@ -450,16 +451,8 @@ def _source_hashes(params: Parameters) -> dict[str, str]:
     hashes = {}
     for name in params.data.sources:
         path = source_path(params, name)
-        hashes[name] = f"{path.name}:{_sha256(path)}" if path.is_file() else "absent"
+        hashes[name] = f"{path.name}:{file_sha256(path)}" if path.is_file() else "absent"
     return hashes
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _load_key(params: Parameters, hashes: dict) -> str:

@@ -25,14 +25,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import __version__
 from .._files import swap_in
-from ..config import Parameters
+from ..config import Parameters, in_page_order, page_order
 from ..errors import SiteError
 from ..i18n import period_name, t, term
 from ..periods import is_period, parse_period
 from ..periods import sort_key as period_sort_key
 from ..privacy import mask_text
 from ..message import EXCEL_MIME, FINDINGS_MIME, HEADLINE_MIME, NO_DATA_MIME
-from ..runner import completed_runs, fast_jupyter_imports, page_order, period_of_folder
+from ..runner import completed_runs, fast_jupyter_imports, period_of_folder
 
 HERE = Path(__file__).parent
 #: an outside reference: http(s)://, protocol-relative //host, in src/href/url()
@@ -172,7 +172,7 @@ def _build_nbconvert(params: Parameters, runs: dict[str, dict], out: Path, say) 
             base = section["site"]
             (out / base).mkdir(parents=True, exist_ok=True)
             entries = []
-            names = sorted(section["notebooks"], key=lambda n: (order.index(n) if n in order else len(order), n))
+            names = in_page_order(section["notebooks"], order)
             for name in names:
                 info = section["notebooks"][name]
                 path = section["folder"] / f"{name}.ipynb"
