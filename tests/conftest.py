@@ -91,6 +91,19 @@ def run_cli(*args: str, cwd: Path | None = None, check: bool = False):
     return proc
 
 
+def executed_page(folder: Path, name: str) -> tuple[list[dict], str]:
+    """The headline records (HEADLINE_MIME outputs) and the HTML of the page ``name`` executed in run folder
+    ``folder``."""
+    import json
+
+    from analysis.report import HEADLINE_MIME
+
+    cells = json.loads((folder / f"{name}.ipynb").read_text("utf-8"))["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    headlines = [o["data"][HEADLINE_MIME] for o in outputs if HEADLINE_MIME in o.get("data", {})]
+    return headlines, "".join("".join(o["data"].get("text/html", "")) for o in outputs if "data" in o)
+
+
 # ----------------------------------------------------------------------------- one hostile demo run per session
 #: payloads planted in the shared demo: each must reach a reader as plain, masked text, never as markup or a template
 SCRIPT = "<script>alert('x')</script>"

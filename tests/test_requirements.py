@@ -220,23 +220,11 @@ def test_without_the_register_the_page_says_what_is_missing(demo, tmp_path):
     assert [h["value"].value for h in req.headlines(None, None, None)][0] is None
 
 
-def _page(folder) -> tuple[list[dict], str]:
-    """The headline records and the HTML of the executed requirements page."""
-    import json
-
-    from analysis.report import HEADLINE_MIME
-
-    cells = json.loads((folder / "requirements.ipynb").read_text("utf-8"))["cells"]
-    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
-    headlines = [o["data"][HEADLINE_MIME] for o in outputs if HEADLINE_MIME in o.get("data", {})]
-    return headlines, "".join("".join(o["data"].get("text/html", "")) for o in outputs if "data" in o)
-
-
 @pytest.mark.notebook
 def test_the_page_with_the_register(demo_run):
-    from conftest import DEMO_MONTH
+    from conftest import DEMO_MONTH, executed_page
 
-    headlines, html = _page(demo_run / "reports" / "runs" / DEMO_MONTH)
+    headlines, html = executed_page(demo_run / "reports" / "runs" / DEMO_MONTH, "requirements")
     assert len(headlines) == 1 and headlines[0]["items"][0]["value"] > 0
     assert "本期汇总" in html and "未提供需求登记反馈表" not in html
 
@@ -245,13 +233,13 @@ def test_the_page_with_the_register(demo_run):
 def test_the_page_runs_without_the_register(demo, tmp_path):
     from analysis import load_parameters
     from analysis.runner import run_month
-    from conftest import make_project
+    from conftest import executed_page, make_project
 
     p, _, _ = demo
     project = make_project(tmp_path / "p", p.root / "data" / "raw", notebooks=True)
     (project / "data" / "raw" / "需求登记反馈表.csv").unlink()  # the module demo is written as CSV
     params = load_parameters(root=project, month=p.month, overrides={"run.notebooks": ["requirements"]})
     assert run_month(params).notebooks[0].outcome == "ok"
-    headlines, html = _page(project / "reports" / "runs" / p.month)
+    headlines, html = executed_page(project / "reports" / "runs" / p.month, "requirements")
     assert len(headlines) == 1 and headlines[0]["items"][0]["value"] is None
     assert "未提供需求登记反馈表（应在 data/raw/需求登记反馈表.xlsx）" in html and "本期汇总" not in html

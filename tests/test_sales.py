@@ -436,15 +436,10 @@ def test_demo_bad_debts_seasons_and_incomplete_records(demo):
 
 def _page(folder, name: str) -> tuple[dict, str]:
     """The headline figures (by label key) and the HTML of an executed page."""
-    import json
+    from conftest import executed_page
 
-    from analysis.report import HEADLINE_MIME
-
-    cells = json.loads((folder / f"{name}.ipynb").read_text("utf-8"))["cells"]
-    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
-    headlines = [o["data"][HEADLINE_MIME] for o in outputs if HEADLINE_MIME in o.get("data", {})][0]
-    html = "".join("".join(o["data"].get("text/html", "")) for o in outputs if "data" in o)
-    return {i["key"]: i["value"] for i in headlines["items"]}, html
+    headlines, html = executed_page(folder, name)
+    return {i["key"]: i["value"] for i in headlines[0]["items"]}, html
 
 
 @pytest.mark.notebook
